@@ -1,0 +1,25 @@
+"""The decision grid: points over [-6, 6]², row 0 at the top (y = +6), x left → right."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .trainer import GRID_EXTENT, Trainer
+
+Array = NDArray[np.float64]
+
+
+def grid_points(density: int) -> Array:
+    """(density², 2) points in row-major order: row r has y = 6 - 12r/(density-1)."""
+    xs = np.linspace(-GRID_EXTENT, GRID_EXTENT, density)
+    ys = np.linspace(GRID_EXTENT, -GRID_EXTENT, density)
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def evaluate_grid(trainer: Trainer, density: int) -> list[Array]:
+    """Every feature, hidden neuron and the output over the grid, in one forward pass:
+    a list per layer of arrays (neurons, density, density)."""
+    outs = trainer.layer_outputs(grid_points(density))
+    return [a.T.reshape(a.shape[1], density, density) for a in outs]

@@ -1,0 +1,379 @@
+"""One playground: data, network, optimizer, epoch counter and loss history.
+
+``Trainer`` is the whole engine behind one session. It trains exactly as the reference
+does (PRODUCT.md §1): an epoch visits the training points in a fixed order; gradients
+are summed over each chunk of ``batch_size`` examples (vectorised inside the chunk) and
+the parameters move by the mean; the partial chunk at the end of an epoch stays
+accumulated and joins the first update of the next epoch.
+
+Randomness is explicit: the data come from a Generator seeded by (seed, 0), initial
+weights and dropout masks from one seeded by (seed, 1), so one seed fixes the data, the
+initial weights and the whole trajectory.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from array import array
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .config import Config, ConfigError, apply_changes, config_from_dict, validate
+from .datasets import Split, make_split
+from .features import feature_matrix
+from .network import Backprop, Network
+from .optimizers import OPTIMIZERS, Optimizer
+
+Array = NDArray[np.float64]
+
+GRID_EXTENT = 6.0
+MAX_PARAM_VALUE = 1e6  # the largest |value| a person may type into a weight or bias
+
+
+@dataclass(frozen=True)
+class Metrics:
+    train_loss: float
+    test_loss: float
+    train_accuracy: float | None
+    test_accuracy: float | None
+
+
+@dataclass
+class _Chunk:
+    x_aug: Array  # (n_features + 1, m), last row ones
+    x_aug_t: Array  # its transpose (a view)
+    y: Array  # (1, m)
+    full: bool  # True when it holds batch_size examples
+    backprop: Backprop
+
+
+def divergence_message(epoch: int) -> str:
+    return (
+        f"Training diverged in epoch {epoch}: the loss or a weight became infinite or "
+        "not a number, so training stopped and the network was kept at its last finite "
+        "state. Lower the learning rate (for example to 0.03 or less) and press reset."
+    )
+
+
+class Trainer:
+    def __init__(self, config: Config) -> None:
+        self.config = validate(config)
+        self._new_data()
+        self.reset()
+
+    # -- set-up ------------------------------------------------------------------------
+    def _new_data(self) -> None:
+        c = self.config
+        self.rng = np.random.default_rng([c.seed, 1])  # initial weights and dropout
+        self.split: Split = make_split(
+            c.dataset, c.noise, c.train_ratio, np.random.default_rng([c.seed, 0])
+        )
+
+    def reset(self) -> None:
+        """New initial weights from the session's random stream; epoch 0; history cleared."""
+        self._build_network()
+        self.net.initialise(self.config.init, self.rng)
+        self._after_reset()
+
+    def _build_network(self) -> None:
+        c = self.config
+        sizes = [len(c.features), *c.hidden_layers, 1]
+        self.net = Network(sizes, c.activation, c.problem)
+        size = self.net.params.size
+        self.grad = np.zeros(size)
+        self._pending = np.zeros(size)
+        self._mean = np.zeros(size)
+        self._candidate = np.zeros(size)
+        self._zeros = np.zeros(size)
+        self._reg = np.zeros(size)
+        self._snapshot = np.zeros(size)
+        self.dead = np.zeros(size, dtype=bool)  # L1: weights that crossed zero stay at 0
+        self._make_optimizer()
+        self._prepare_data()
+
+    def _make_optimizer(self) -> None:
+        self.optimizer: Optimizer = OPTIMIZERS[self.config.optimizer](self.net.params.size)
+
+    def _prepare_data(self) -> None:
+        """Feature matrices for the current features, and the chunks of one epoch."""
+        c, s = self.config, self.split
+        self.train_features = feature_matrix(s.train_points, c.features)
+        self.test_features = feature_matrix(s.test_points, c.features)
+        n = len(s.train_labels)
+        x_aug = np.ones((len(c.features) + 1, n))
+        x_aug[:-1] = self.train_features.T
+        y = s.train_labels.reshape(1, n)
+        workspaces: dict[int, Backprop] = {}
+        self._chunks: list[_Chunk] = []
+        for start in range(0, n, c.batch_size):
+            stop = min(start + c.batch_size, n)
+            m = stop - start
+            if m not in workspaces:
+                workspaces[m] = Backprop(self.net, self.grad, m)
+            xa = x_aug[:, start:stop]
+            self._chunks.append(
+                _Chunk(xa, xa.T, y[:, start:stop], m == c.batch_size, workspaces[m])
+            )
+
+    def _after_reset(self) -> None:
+        self.epoch = 0
+        self.updates = 0
+        self._pending_count = 0
+        self.dead[:] = False
+        self.optimizer.restart()
+        self.status = "ready"
+        self.diverged_at_epoch: int | None = None
+        self.train_history = array("d")
+        self.test_history = array("d")
+        self.metrics = self._measure()
+        self._record()
+
+    # -- configuration -------------------------------------------------------------------
+    def update_config(self, changes: dict[str, Any]) -> str:
+        """Apply a partial config with the reference's rules; return "none", "live",
+        "reset" or "data" (new data and reset). Raises ConfigError and changes nothing
+        when a value is out of bounds."""
+        new, effect = apply_changes(self.config, changes)
+        old = self.config
+        self.config = new
+        if effect == "data":
+            self._new_data()
+            self.reset()
+        elif effect == "reset":
+            self.reset()
+        elif effect == "live" and new.optimizer != old.optimizer:
+            self._make_optimizer()
+        return effect
+
+    def regenerate(self, seed: int) -> None:
+        """New data under a new seed, keeping the network (the reference's Regenerate)."""
+        self.config = validate(Config(**{**self.config.to_dict(), "seed": seed}))
+        self.split = make_split(
+            self.config.dataset,
+            self.config.noise,
+            self.config.train_ratio,
+            np.random.default_rng([seed, 0]),
+        )
+        self._pending_count = 0
+        self._prepare_data()
+        self.metrics = self._measure()
+        if self.train_history:
+            self.train_history[-1] = self.metrics.train_loss
+            self.test_history[-1] = self.metrics.test_loss
+
+    # -- training ------------------------------------------------------------------------
+    def step(self, epochs: int = 1, *, deadline: float | None = None, measure: bool = True) -> int:
+        """Train up to ``epochs`` epochs; stop early at ``deadline`` (perf_counter time)
+        or on divergence. With ``measure`` the losses are computed after every epoch
+        (the reference's behaviour and the loss chart's data); without, only at the end.
+        Returns the number of epochs completed."""
+        done = 0
+        if self.status == "diverged":
+            return 0
+        with np.errstate(all="ignore"):
+            while done < epochs:
+                np.copyto(self._snapshot, self.net.params)
+                dead_before = self.dead.copy() if self.config.regularization == "l1" else None
+                if not self._train_epoch():
+                    self._diverge(self.epoch + 1)
+                    break
+                if measure or done + 1 == epochs:
+                    metrics = self._measure()
+                    if not math.isfinite(metrics.train_loss + metrics.test_loss):
+                        np.copyto(self.net.params, self._snapshot)
+                        if dead_before is not None:
+                            self.dead[:] = dead_before
+                        self._diverge(self.epoch + 1)
+                        break
+                    self.metrics = metrics
+                self.epoch += 1
+                done += 1
+                if measure:
+                    self._record()
+                if deadline is not None and time.perf_counter() >= deadline:
+                    break
+        if not measure and done:
+            self._record()
+        return done
+
+    def _train_epoch(self) -> bool:
+        grad, pending, dropout, rng = self.grad, self._pending, self.config.dropout, self.rng
+        for chunk in self._chunks:
+            chunk.backprop.gradient(chunk.x_aug, chunk.x_aug_t, chunk.y, dropout, rng)
+            count = chunk.y.shape[1]
+            if self._pending_count:
+                np.add(grad, pending, grad)
+                count += self._pending_count
+                self._pending_count = 0
+            if chunk.full:
+                if not self._update(count):
+                    return False
+            else:
+                np.copyto(pending, grad)
+                self._pending_count = count
+        return True
+
+    def _update(self, count: int) -> bool:
+        """Move the parameters by the mean gradient; False (and no change) if the result
+        is not finite."""
+        c = self.config
+        lr = c.learning_rate / (1.0 + c.learning_rate_decay * self.updates)
+        params, cand = self.net.params, self._candidate
+        np.multiply(self.grad, 1.0 / count, self._mean)
+        np.add(params, self.optimizer.step(self._mean, lr), cand)
+        if c.regularization != "none" and c.regularization_rate > 0:
+            self._regularise(cand, lr * c.regularization_rate)
+        if cand.dot(self._zeros) != 0.0:  # 0·x is 0 for finite x, NaN for inf or NaN
+            return False
+        np.copyto(params, cand)
+        self.updates += 1
+        return True
+
+    def _regularise(self, cand: Array, step: float) -> None:
+        """After the gradient step: w -= step · d(penalty)/dw at the pre-step weight.
+        Biases are not regularised; under L1 a weight that crosses zero is set to 0 and
+        stays dead (not updated) until reset."""
+        params, reg, mask = self.net.params, self._reg, self.net.weight_mask
+        if self.config.regularization == "l2":
+            np.multiply(params, mask, reg)
+            cand -= step * reg
+            return
+        np.sign(params, reg)
+        reg *= mask
+        moved = cand - step * reg
+        crossed = (cand * moved) < 0
+        self.dead |= crossed
+        moved[self.dead] = 0.0
+        np.copyto(cand, moved)
+
+    def _diverge(self, epoch: int) -> None:
+        self.status = "diverged"
+        self.diverged_at_epoch = epoch
+        self._pending_count = 0
+        self.optimizer.restart()
+
+    # -- measuring -----------------------------------------------------------------------
+    def _measure(self) -> Metrics:
+        s = self.split
+        n = len(s.train_labels)
+        out = self.net.predict(np.concatenate([self.train_features, self.test_features]))
+        err = out - np.concatenate([s.train_labels, s.test_labels])
+        sq = 0.5 * err * err
+        train_loss = float(sq[:n].mean()) if n else 0.0
+        test_loss = float(sq[n:].mean()) if len(s.test_labels) else 0.0
+        if self.config.problem != "classification":
+            return Metrics(train_loss, test_loss, None, None)
+        right = np.where(out >= 0, 1.0, -1.0) == np.concatenate([s.train_labels, s.test_labels])
+        return Metrics(train_loss, test_loss, float(right[:n].mean()), float(right[n:].mean()))
+
+    def _record(self) -> None:
+        self.train_history.append(self.metrics.train_loss)
+        self.test_history.append(self.metrics.test_loss)
+
+    def refresh_metrics(self) -> None:
+        """Recompute the current losses after a hand edit (the history's last point too)."""
+        with np.errstate(all="ignore"):
+            metrics = self._measure()
+        if math.isfinite(metrics.train_loss + metrics.test_loss):
+            self.metrics = metrics
+            self.train_history[-1] = metrics.train_loss
+            self.test_history[-1] = metrics.test_loss
+
+    # -- single parameters ---------------------------------------------------------------
+    def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
+        """The weight from neuron ``source`` of layer ``layer`` (0 = the inputs) to neuron
+        ``target`` of layer ``layer + 1``."""
+        L = self.net.num_layers
+        if not 0 <= layer < L:
+            raise ConfigError(f"layer must be between 0 and {L - 1}, got {layer}")
+        wt = self.net.wt[layer]
+        fan_out, fan_in = wt.shape[0], wt.shape[1] - 1
+        if not 0 <= source < fan_in:
+            raise ConfigError(f"source must be between 0 and {fan_in - 1}, got {source}")
+        if not 0 <= target < fan_out:
+            raise ConfigError(f"target must be between 0 and {fan_out - 1}, got {target}")
+        wt[target, source] = _check_value(value)
+        offset = sum(w.size for w in self.net.wt[:layer])
+        self.dead[offset + target * wt.shape[1] + source] = False
+        self.refresh_metrics()
+
+    def set_bias(self, layer: int, neuron: int, value: float) -> None:
+        """The bias of neuron ``neuron`` of layer ``layer`` (1 … the output layer)."""
+        L = self.net.num_layers
+        if not 1 <= layer <= L:
+            raise ConfigError(f"layer must be between 1 and {L}, got {layer}")
+        wt = self.net.wt[layer - 1]
+        if not 0 <= neuron < wt.shape[0]:
+            raise ConfigError(f"neuron must be between 0 and {wt.shape[0] - 1}, got {neuron}")
+        wt[neuron, -1] = _check_value(value)
+        self.refresh_metrics()
+
+    # -- evaluation ----------------------------------------------------------------------
+    def predict(self, points: Array) -> Array:
+        """points (n, 2) → network outputs (n,)."""
+        with np.errstate(all="ignore"):
+            return self.net.predict(feature_matrix(points, self.config.features))
+
+    def layer_outputs(self, points: Array) -> list[Array]:
+        """points (n, 2) → [features (n, f), hidden layer 1 (n, h1), …, output (n, 1)]."""
+        with np.errstate(all="ignore"):
+            return self.net.forward_all(feature_matrix(points, self.config.features))
+
+    # -- export and import ---------------------------------------------------------------
+    def export(self) -> dict[str, Any]:
+        return {
+            "config": self.config.to_dict(),
+            "weights": [w.tolist() for w in self.net.weights()],
+            "biases": [b.tolist() for b in self.net.biases()],
+        }
+
+    @classmethod
+    def from_model(cls, model: dict[str, Any]) -> Trainer:
+        """A new trainer holding exactly the exported model (its data from its seed)."""
+        if not isinstance(model, dict) or set(model) != {"config", "weights", "biases"}:
+            raise ConfigError("a model has exactly the keys config, weights and biases")
+        if not isinstance(model["config"], dict):
+            raise ConfigError("model config must be an object")
+        trainer = cls(config_from_dict(model["config"]))
+        weights, biases = model["weights"], model["biases"]
+        L = trainer.net.num_layers
+        if not isinstance(weights, list) or not isinstance(biases, list):
+            raise ConfigError("model weights and biases must be lists")
+        if len(weights) != L or len(biases) != L:
+            raise ConfigError(
+                f"this network has {L} weight layers; the model has "
+                f"{len(weights)} weight and {len(biases)} bias layers"
+            )
+        for layer, (w, b) in enumerate(zip(weights, biases, strict=True)):
+            target = trainer.net.wt[layer]
+            fan_out, fan_in = target.shape[0], target.shape[1] - 1
+            w_arr = _as_matrix(w, (fan_in, fan_out), f"weights[{layer}]")
+            b_arr = _as_matrix(b, (fan_out,), f"biases[{layer}]")
+            target[:, :-1] = w_arr.T
+            target[:, -1] = b_arr
+        trainer.refresh_metrics()
+        return trainer
+
+
+def _check_value(value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"value must be a number, got {value!r}")
+    if not math.isfinite(value) or abs(value) > MAX_PARAM_VALUE:
+        raise ConfigError(f"value must be finite with |value| ≤ {MAX_PARAM_VALUE:g}, got {value!r}")
+    return float(value)
+
+
+def _as_matrix(value: Any, shape: tuple[int, ...], name: str) -> Array:
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must contain only numbers") from None
+    if arr.shape != shape:
+        raise ConfigError(f"{name} must have shape {list(shape)}, got {list(arr.shape)}")
+    if not np.all(np.isfinite(arr)) or np.any(np.abs(arr) > MAX_PARAM_VALUE):
+        raise ConfigError(f"{name} must be finite with |value| ≤ {MAX_PARAM_VALUE:g}")
+    return arr
