@@ -20,6 +20,6 @@ def grid_points(density: int) -> Array:
 
 def evaluate_grid(trainer: Trainer, density: int) -> list[Array]:
     """Every feature, hidden neuron and the output over the grid, in one forward pass:
-    a list per layer of arrays (neurons, density, density)."""
-    outs = trainer.layer_outputs(grid_points(density))
+    a list per layer of arrays (neurons, density, density), in float32 (for pictures)."""
+    outs = trainer.layer_outputs(grid_points(density), np.float32)
     return [a.T.reshape(a.shape[1], density, density) for a in outs]

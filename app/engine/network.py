@@ -95,13 +95,17 @@ class Network:
         return [w[:, -1] for w in self.wt]
 
     # -- evaluation (allocates; for losses, grids and predictions) --------------------
-    def forward_all(self, features: Array) -> list[Array]:
-        """features (n, n_features) → [features, layer 1, …, output], each (n, neurons)."""
+    def forward_all(self, features: Array, dtype: type = np.float64) -> list[Array]:
+        """features (n, n_features) → [features, layer 1, …, output], each (n, neurons).
+
+        ``dtype=np.float32`` halves the cost for pictures (the decision grid), where the
+        values end up as 8-bit colours anyway."""
         outs = [features]
-        a = features
+        a = features.astype(dtype, copy=False)
         for layer, w in enumerate(self.wt):
-            z = a @ w[:, :-1].T
-            z += w[:, -1]
+            wd = w.astype(dtype, copy=False)
+            z = a @ wd[:, :-1].T
+            z += wd[:, -1]
             a = self.activation(layer)(z)
             outs.append(a)
         return outs

@@ -60,16 +60,17 @@ def divergence_message(epoch: int) -> str:
 
 
 class Trainer:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, split: Split | None = None) -> None:
+        """A playground for ``config``; its data from the seed, or ``split`` if given."""
         self.config = validate(config)
-        self._new_data()
+        self._new_data(split)
         self.reset()
 
     # -- set-up ------------------------------------------------------------------------
-    def _new_data(self) -> None:
+    def _new_data(self, split: Split | None = None) -> None:
         c = self.config
         self.rng = np.random.default_rng([c.seed, 1])  # initial weights and dropout
-        self.split: Split = make_split(
+        self.split: Split = split or make_split(
             c.dataset, c.noise, c.train_ratio, np.random.default_rng([c.seed, 0])
         )
 
@@ -103,6 +104,8 @@ class Trainer:
         c, s = self.config, self.split
         self.train_features = feature_matrix(s.train_points, c.features)
         self.test_features = feature_matrix(s.test_points, c.features)
+        self._all_features = np.concatenate([self.train_features, self.test_features])
+        self._all_labels = np.concatenate([s.train_labels, s.test_labels])
         n = len(s.train_labels)
         x_aug = np.ones((len(c.features) + 1, n))
         x_aug[:-1] = self.train_features.T
@@ -258,16 +261,15 @@ class Trainer:
 
     # -- measuring -----------------------------------------------------------------------
     def _measure(self) -> Metrics:
-        s = self.split
-        n = len(s.train_labels)
-        out = self.net.predict(np.concatenate([self.train_features, self.test_features]))
-        err = out - np.concatenate([s.train_labels, s.test_labels])
+        n, labels = len(self.split.train_labels), self._all_labels
+        out = self.net.predict(self._all_features)
+        err = out - labels
         sq = 0.5 * err * err
-        train_loss = float(sq[:n].mean()) if n else 0.0
-        test_loss = float(sq[n:].mean()) if len(s.test_labels) else 0.0
+        train_loss = float(sq[:n].mean())
+        test_loss = float(sq[n:].mean())
         if self.config.problem != "classification":
             return Metrics(train_loss, test_loss, None, None)
-        right = np.where(out >= 0, 1.0, -1.0) == np.concatenate([s.train_labels, s.test_labels])
+        right = np.where(out >= 0, 1.0, -1.0) == labels
         return Metrics(train_loss, test_loss, float(right[:n].mean()), float(right[n:].mean()))
 
     def _record(self) -> None:
@@ -318,10 +320,10 @@ class Trainer:
         with np.errstate(all="ignore"):
             return self.net.predict(feature_matrix(points, self.config.features))
 
-    def layer_outputs(self, points: Array) -> list[Array]:
+    def layer_outputs(self, points: Array, dtype: type = np.float64) -> list[Array]:
         """points (n, 2) → [features (n, f), hidden layer 1 (n, h1), …, output (n, 1)]."""
         with np.errstate(all="ignore"):
-            return self.net.forward_all(feature_matrix(points, self.config.features))
+            return self.net.forward_all(feature_matrix(points, self.config.features), dtype)
 
     # -- export and import ---------------------------------------------------------------
     def export(self) -> dict[str, Any]:
