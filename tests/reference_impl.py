@@ -37,8 +37,10 @@ class ReferenceNet:
         zs, outs = [], [list(x)]
         for layer, (w, b) in enumerate(zip(self.w, self.b, strict=True)):
             f = ACT[self.acts[layer]][0]
-            z = [sum(outs[-1][i] * w[i, j] for i in range(w.shape[0])) + b[j]
-                 for j in range(w.shape[1])]
+            z = [
+                sum(outs[-1][i] * w[i, j] for i in range(w.shape[0])) + b[j]
+                for j in range(w.shape[1])
+            ]
             zs.append(z)
             outs.append([f(v) for v in z])
         return zs, outs
@@ -54,8 +56,10 @@ class ReferenceNet:
                 self.acc_b[layer][j] += d
                 for i in range(self.w[layer].shape[0]):
                     self.acc_w[layer][i, j] += d * outs[layer][i]
-            out_der = [sum(self.w[layer][i, j] * input_der[j] for j in range(len(input_der)))
-                       for i in range(self.w[layer].shape[0])]
+            out_der = [
+                sum(self.w[layer][i, j] * input_der[j] for j in range(len(input_der)))
+                for i in range(self.w[layer].shape[0])
+            ]
         self.n_acc += 1
 
     def update(self, lr, reg, rate):  # type: ignore[no-untyped-def]

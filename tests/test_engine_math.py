@@ -61,9 +61,17 @@ def test_regularised_sgd_step_is_minus_lr_times_the_objectives_gradient(
     """One SGD update with a small lr equals -lr·∇(mean loss + rate·penalty); the penalty
     (|w| or 0.5·w²) on weights only, derivatives by central differences."""
     dataset = "circle" if problem == "classification" else "plane"
-    cfg = Config(problem=problem, dataset=dataset, hidden_layers=(3, 2),
-                 activation=activation, batch_size=10, learning_rate=1e-4,
-                 regularization=regularization, regularization_rate=0.3, seed=3)
+    cfg = Config(
+        problem=problem,
+        dataset=dataset,
+        hidden_layers=(3, 2),
+        activation=activation,
+        batch_size=10,
+        learning_rate=1e-4,
+        regularization=regularization,
+        regularization_rate=0.3,
+        seed=3,
+    )
     t = Trainer(cfg)
     net = t.net
     features = t.train_features[:10]
@@ -72,7 +80,9 @@ def test_regularised_sgd_step_is_minus_lr_times_the_objectives_gradient(
     penalty = (lambda w: np.abs(w)) if regularization == "l1" else (lambda w: 0.5 * w * w)
 
     def objective() -> float:
-        return _mean_loss(net, features, y) + rate * float(np.sum(penalty(net.params) * net.weight_mask))
+        return _mean_loss(net, features, y) + rate * float(
+            np.sum(penalty(net.params) * net.weight_mask)
+        )
 
     before = net.params.copy()
     numeric = np.zeros_like(before)
@@ -104,7 +114,9 @@ def test_hand_worked_network_one_step() -> None:
       w2 ← -0.3 + 0.1·0.5677074 = -0.2432293; b2 ← 0.1 + 0.1·1.0570857 = 0.2057086
     """
     split = Split(np.array([[1.0, 0.0]]), np.array([1.0]), np.array([[1.0, 0.0]]), np.array([1.0]))
-    t = Trainer(Config(features=("x1",), hidden_layers=(1,), batch_size=1, learning_rate=0.1), split)
+    t = Trainer(
+        Config(features=("x1",), hidden_layers=(1,), batch_size=1, learning_rate=0.1), split
+    )
     t.set_weight(0, 0, 0, 0.5)
     t.set_bias(1, 0, 0.1)
     t.set_weight(1, 0, 0, -0.3)
@@ -133,17 +145,28 @@ def test_trajectory_matches_plain_per_example_implementation(
 ) -> None:
     """Three epochs of the vectorised trainer equal the literal per-example rule, including
     the partial batch carried into the next epoch and the L1 dead-weight rule."""
-    cfg = Config(dataset="xor", train_ratio=10, hidden_layers=(3, 2), activation=activation,
-                 batch_size=batch_size, learning_rate=0.1, regularization=regularization,
-                 regularization_rate=rate, seed=11)
+    cfg = Config(
+        dataset="xor",
+        train_ratio=10,
+        hidden_layers=(3, 2),
+        activation=activation,
+        batch_size=batch_size,
+        learning_rate=0.1,
+        regularization=regularization,
+        regularization_rate=rate,
+        seed=11,
+    )
     t = Trainer(cfg)
     ref = ReferenceNet(
-        [w.copy() for w in t.net.weights()], [b.copy() for b in t.net.biases()],
-        activation, "tanh",
+        [w.copy() for w in t.net.weights()],
+        [b.copy() for b in t.net.biases()],
+        activation,
+        "tanh",
     )
     for _ in range(3):
-        ref.train_epoch(t.train_features, t.split.train_labels, batch_size, 0.1,
-                        regularization, rate)
+        ref.train_epoch(
+            t.train_features, t.split.train_labels, batch_size, 0.1, regularization, rate
+        )
         t.step(1)
     for ours, theirs in zip(t.net.weights(), ref.w, strict=True):
         np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
@@ -171,8 +194,15 @@ def test_partial_batch_carries_over_into_next_epoch() -> None:
 
 
 def test_l1_dead_weights_stay_zero_until_reset() -> None:
-    t = Trainer(Config(regularization="l1", regularization_rate=0.3, learning_rate=0.1, seed=5,
-                       hidden_layers=(8, 8)))
+    t = Trainer(
+        Config(
+            regularization="l1",
+            regularization_rate=0.3,
+            learning_rate=0.1,
+            seed=5,
+            hidden_layers=(8, 8),
+        )
+    )
     t.step(20)
     assert t.dead.any()
     dead = t.dead.copy()

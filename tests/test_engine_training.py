@@ -69,8 +69,16 @@ def test_history_has_one_point_per_epoch_plus_the_start() -> None:
 def test_divergence_at_lr_10_with_relu_stops_and_reset_recovers() -> None:
     """Regression (linear output) with relu at lr 10 blows up within a few epochs. (With a
     tanh output, classification saturates at a loss near 1 instead of diverging.)"""
-    t = Trainer(Config(problem="regression", dataset="plane", hidden_layers=(8,) * 6,
-                       activation="relu", learning_rate=10, seed=1))
+    t = Trainer(
+        Config(
+            problem="regression",
+            dataset="plane",
+            hidden_layers=(8,) * 6,
+            activation="relu",
+            learning_rate=10,
+            seed=1,
+        )
+    )
     ran = t.step(200)
     assert t.status == "diverged"
     assert t.diverged_at_epoch == ran + 1
@@ -175,7 +183,9 @@ def test_problem_change_switches_to_default_dataset() -> None:
         ({"batch_size": True}, "must be a number"),
     ],
 )
-def test_bad_config_is_rejected_and_changes_nothing(change: dict[str, object], message: str) -> None:
+def test_bad_config_is_rejected_and_changes_nothing(
+    change: dict[str, object], message: str
+) -> None:
     t = Trainer(Config(seed=3))
     t.step(2)
     before = t.export()
@@ -227,8 +237,13 @@ def test_set_weight_and_bias_bounds() -> None:
     assert t.net.weights()[0][1, 3] == 0.25
     t.set_bias(3, 0, -0.5)
     assert t.net.biases()[2][0] == -0.5
-    for args in [(3, 0, 0, 1.0), (0, 2, 0, 1.0), (0, 0, 4, 1.0), (0, 0, 0, float("nan")),
-                 (0, 0, 0, 2e6)]:
+    for args in [
+        (3, 0, 0, 1.0),
+        (0, 2, 0, 1.0),
+        (0, 0, 4, 1.0),
+        (0, 0, 0, float("nan")),
+        (0, 0, 0, 2e6),
+    ]:
         with pytest.raises(ConfigError):
             t.set_weight(*args)
     with pytest.raises(ConfigError):

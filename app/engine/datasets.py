@@ -97,7 +97,7 @@ def multi_gauss_label(x: Array, y: Array) -> Array:
     dist = np.hypot(x[:, None] - _GAUSSIANS[:, 0], y[:, None] - _GAUSSIANS[:, 1])
     contrib = _GAUSSIANS[:, 2] * np.clip(1.0 - dist / 2.0, 0.0, 1.0)
     best = np.argmax(np.abs(contrib), axis=1)  # first maximum, like the reference's strict >
-    return contrib[np.arange(len(x)), best]
+    return np.asarray(contrib[np.arange(len(x)), best], dtype=np.float64)
 
 
 def multi_gauss(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, Array]:

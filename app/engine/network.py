@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -101,9 +102,9 @@ class Network:
         ``dtype=np.float32`` halves the cost for pictures (the decision grid), where the
         values end up as 8-bit colours anyway."""
         outs = [features]
-        a = features.astype(dtype, copy=False)
+        a: NDArray[Any] = features.astype(dtype, copy=False)
         for layer, w in enumerate(self.wt):
-            wd = w.astype(dtype, copy=False)
+            wd: NDArray[Any] = w.astype(dtype, copy=False)
             z = a @ wd[:, :-1].T
             z += wd[:, -1]
             a = self.activation(layer)(z)

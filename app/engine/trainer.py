@@ -63,6 +63,7 @@ class Trainer:
     def __init__(self, config: Config, split: Split | None = None) -> None:
         """A playground for ``config``; its data from the seed, or ``split`` if given."""
         self.config = validate(config)
+        self.run = 0  # counts resets: a new run restarts the loss history
         self._new_data(split)
         self.reset()
 
@@ -123,6 +124,7 @@ class Trainer:
             )
 
     def _after_reset(self) -> None:
+        self.run += 1
         self.epoch = 0
         self.updates = 0
         self._pending_count = 0
@@ -373,7 +375,9 @@ def _as_matrix(value: Any, shape: tuple[int, ...], name: str) -> Array:
     try:
         arr = np.array(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ConfigError(f"{name} must contain only numbers") from None
+        raise ConfigError(
+            f"{name} must be an array of shape {list(shape)} containing only numbers"
+        ) from None
     if arr.shape != shape:
         raise ConfigError(f"{name} must have shape {list(shape)}, got {list(arr.shape)}")
     if not np.all(np.isfinite(arr)) or np.any(np.abs(arr) > MAX_PARAM_VALUE):

@@ -1,0 +1,37 @@
+"""Named dependencies: the settings, the store, and "look the session up or 404"."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from .settings import Settings
+from .store import Session, SessionNotFound, SessionStore
+
+EXPIRED = (
+    "No session with this id: it never existed, was deleted, or expired after being idle. "
+    "Start a new session (POST /api/sessions); the page does this by itself."
+)
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_store(request: Request) -> SessionStore:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[SessionStore, Depends(get_store)]
+
+
+def get_session(session_id: str, store: StoreDep) -> Session:
+    try:
+        return store.get(session_id)
+    except SessionNotFound:
+        raise HTTPException(status_code=404, detail=EXPIRED) from None
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,0 +1,171 @@
+"""Session routes: create, read, configure, train, edit, predict, export, delete."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+import numpy as np
+from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi.responses import JSONResponse
+
+from .. import serialize
+from ..deps import SessionDep, SettingsDep, StoreDep
+from ..engine import ConfigError, Trainer, config_from_dict
+from ..engine.config import MAX_SEED
+from ..schemas import (
+    BiasIn,
+    ConfigPatch,
+    CreateSession,
+    DataOut,
+    Frame,
+    ModelOut,
+    PredictIn,
+    PredictOut,
+    State,
+    StepIn,
+    StepOut,
+    WeightIn,
+)
+
+router = APIRouter(prefix="/api/sessions", tags=["sessions"])
+
+
+def _unprocessable(exc: ConfigError) -> HTTPException:
+    return HTTPException(status_code=422, detail=str(exc))
+
+
+def _random_seed() -> int:
+    return secrets.randbelow(MAX_SEED + 1)
+
+
+@router.post("", status_code=201, response_model=State)
+def create_session(store: StoreDep, body: CreateSession | None = None) -> dict[str, Any]:
+    body = body or CreateSession()
+    try:
+        if body.model is not None:
+            if body.config is not None:
+                raise ConfigError("send either a config or a model, not both")
+            trainer = Trainer.from_model(body.model.model_dump())
+        else:
+            changes = body.config.changes() if body.config else {}
+            changes.setdefault("seed", _random_seed())
+            trainer = Trainer(config_from_dict(changes))
+    except ConfigError as exc:
+        raise _unprocessable(exc) from None
+    return serialize.state(store.create(trainer))
+
+
+@router.get("/{session_id}", response_model=State)
+def read_session(session: SessionDep) -> dict[str, Any]:
+    with session.lock:
+        return serialize.state(session)
+
+
+@router.patch("/{session_id}", response_model=State)
+def update_session(session: SessionDep, patch: ConfigPatch) -> dict[str, Any]:
+    with session.lock:
+        try:
+            session.trainer.update_config(patch.changes())
+        except ConfigError as exc:
+            raise _unprocessable(exc) from None
+        return serialize.state(session)
+
+
+@router.delete("/{session_id}", status_code=204)
+def delete_session(session: SessionDep, store: StoreDep) -> Response:
+    store.delete(session.id)
+    return Response(status_code=204)
+
+
+@router.post("/{session_id}/step", response_model=StepOut)
+def step(session: SessionDep, body: StepIn, settings: SettingsDep) -> JSONResponse:
+    if body.epochs > settings.max_epochs_per_step:
+        raise HTTPException(
+            status_code=422,
+            detail=f"epochs must be at most {settings.max_epochs_per_step} per request",
+        )
+    budget = settings.step_time_budget
+    if body.max_ms is not None:
+        budget = min(budget, body.max_ms / 1000.0)
+    with session.lock:
+        ran = session.trainer.step(body.epochs, deadline=time.perf_counter() + budget)
+        out = serialize.state(session)
+        out["epochs_run"] = ran
+        out["frame"] = (
+            serialize.frame(session, body.since, body.thumb, body.neuron) if body.frame else None
+        )
+    return JSONResponse(out)
+
+
+@router.post("/{session_id}/reset", response_model=State)
+def reset(session: SessionDep) -> dict[str, Any]:
+    with session.lock:
+        session.trainer.reset()
+        return serialize.state(session)
+
+
+@router.post("/{session_id}/regenerate", response_model=State)
+def regenerate(session: SessionDep) -> dict[str, Any]:
+    with session.lock:
+        session.trainer.regenerate(_random_seed())
+        return serialize.state(session)
+
+
+@router.get("/{session_id}/frame", response_model=Frame)
+def read_frame(
+    session: SessionDep,
+    since: int = Query(0, ge=0, description="history points the client already has"),
+    thumb: int = Query(25, ge=5, le=50, description="thumbnail grid size"),
+    neuron: str | None = Query(
+        None, pattern=r"^\d,\d$", description="'layer,index' of one map at full density"
+    ),
+) -> JSONResponse:
+    picked = [int(v) for v in neuron.split(",")] if neuron else None
+    with session.lock:
+        return JSONResponse(serialize.frame(session, since, thumb, picked))
+
+
+@router.put("/{session_id}/weights", response_model=State)
+def set_weight(session: SessionDep, body: WeightIn) -> dict[str, Any]:
+    with session.lock:
+        try:
+            session.trainer.set_weight(body.layer, body.source, body.target, body.value)
+        except ConfigError as exc:
+            raise _unprocessable(exc) from None
+        return serialize.state(session)
+
+
+@router.put("/{session_id}/biases", response_model=State)
+def set_bias(session: SessionDep, body: BiasIn) -> dict[str, Any]:
+    with session.lock:
+        try:
+            session.trainer.set_bias(body.layer, body.neuron, body.value)
+        except ConfigError as exc:
+            raise _unprocessable(exc) from None
+        return serialize.state(session)
+
+
+@router.post("/{session_id}/predict", response_model=PredictOut)
+def predict(session: SessionDep, body: PredictIn, settings: SettingsDep) -> dict[str, Any]:
+    if len(body.points) > settings.max_predict_points:
+        raise HTTPException(
+            status_code=422,
+            detail=f"at most {settings.max_predict_points} points per request",
+        )
+    with session.lock:
+        values = session.trainer.predict(np.array(body.points, dtype=np.float64))
+    return {"outputs": serialize.outputs(values)}
+
+
+@router.get("/{session_id}/data", response_model=DataOut)
+def read_data(session: SessionDep) -> dict[str, Any]:
+    with session.lock:
+        return serialize.data(session.trainer)
+
+
+@router.get("/{session_id}/model", response_model=ModelOut)
+def export_model(session: SessionDep) -> dict[str, Any]:
+    with session.lock:
+        return session.trainer.export()

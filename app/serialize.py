@@ -1,0 +1,97 @@
+"""NumPy → JSON, in one place: session state, frames (quantised grids), data, predictions."""
+
+from __future__ import annotations
+
+import base64
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .engine import Trainer, divergence_message, evaluate_grid
+from .store import Session
+
+DENSITY = 100
+
+
+def state(session: Session) -> dict[str, Any]:
+    t = session.trainer
+    m = t.metrics
+    diverged = t.status == "diverged"
+    return {
+        "id": session.id,
+        "config": t.config.to_dict(),
+        "layer_sizes": list(t.net.sizes),
+        "epoch": t.epoch,
+        "train_loss": m.train_loss,
+        "test_loss": m.test_loss,
+        "train_accuracy": m.train_accuracy,
+        "test_accuracy": m.test_accuracy,
+        "status": t.status,
+        "diverged_at_epoch": t.diverged_at_epoch,
+        "message": divergence_message(t.diverged_at_epoch or t.epoch) if diverged else None,
+    }
+
+
+def quantise(values: NDArray[Any]) -> str:
+    """Values clamped to [-1, 1] → bytes q = round((v + 1)·127.5) → base64."""
+    q = np.rint((np.clip(values, -1.0, 1.0) + 1.0) * 127.5)
+    q = np.nan_to_num(q, nan=127.0)
+    return base64.b64encode(q.astype(np.uint8).tobytes()).decode("ascii")
+
+
+def _grids(session: Session, density: int) -> list[NDArray[Any]]:
+    """The grid of every layer at ``density``, cached until the weights change."""
+    t = session.trainer
+    key = (t.net.params.tobytes(), t.config)
+    cached = session.cache.get(f"grid{density}")
+    if cached is not None and cached[0] == key:
+        return cached[1]  # type: ignore[no-any-return]
+    layers = evaluate_grid(t, density)
+    session.cache[f"grid{density}"] = (key, layers)
+    return layers
+
+
+def frame(session: Session, since: int, thumb: int, neuron: list[int] | None) -> dict[str, Any]:
+    t = session.trainer
+    full = _grids(session, DENSITY)
+    small = _grids(session, thumb)
+    neuron_out = None
+    if neuron is not None:
+        layer, index = neuron
+        if layer < len(full) - 1 and index < full[layer].shape[0]:
+            neuron_out = {"layer": layer, "index": index, "grid": quantise(full[layer][index])}
+    n = len(t.train_history)
+    start = since if since <= n else 0
+    return {
+        "epoch": t.epoch,
+        "density": DENSITY,
+        "thumb": thumb,
+        "output": quantise(full[-1][0]),
+        "features": [quantise(g) for g in small[0]],
+        "neurons": [[quantise(g) for g in layer] for layer in small[1:-1]],
+        "neuron": neuron_out,
+        "weights": [w.tolist() for w in t.net.weights()],
+        "biases": [b.tolist() for b in t.net.biases()],
+        "history": {
+            "run": t.run,
+            "start": start,
+            "train": t.train_history[start:].tolist(),
+            "test": t.test_history[start:].tolist(),
+        },
+    }
+
+
+def outputs(values: NDArray[np.float64]) -> list[float | None]:
+    """Predictions as JSON numbers: ±inf clipped to the largest float, NaN as null."""
+    clipped = np.clip(values, -np.finfo(np.float64).max, np.finfo(np.float64).max)
+    return [None if math.isnan(v) else v for v in clipped.tolist()]
+
+
+def data(trainer: Trainer) -> dict[str, Any]:
+    s = trainer.split
+    return {
+        "train": {"points": s.train_points.tolist(), "labels": s.train_labels.tolist()},
+        "test": {"points": s.test_points.tolist(), "labels": s.test_labels.tolist()},
+    }
