@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
+from .features import feature_matrix
 from .trainer import GRID_EXTENT, Trainer
 
 Array = NDArray[np.float64]
@@ -18,8 +22,17 @@ def grid_points(density: int) -> Array:
     return np.column_stack([gx.ravel(), gy.ravel()])
 
 
-def evaluate_grid(trainer: Trainer, density: int) -> list[Array]:
+@lru_cache(maxsize=32)
+def _grid_features(density: int, features: tuple[str, ...]) -> NDArray[np.float32]:
+    values = feature_matrix(grid_points(density), features).astype(np.float32)
+    values.flags.writeable = False
+    return values
+
+
+def evaluate_grid(trainer: Trainer, density: int) -> list[NDArray[Any]]:
     """Every feature, hidden neuron and the output over the grid, in one forward pass:
     a list per layer of arrays (neurons, density, density), in float32 (for pictures)."""
-    outs = trainer.layer_outputs(grid_points(density), np.float32)
+    features = _grid_features(density, trainer.config.features)
+    with np.errstate(all="ignore"):
+        outs = trainer.net.forward_all(features, np.float32)
     return [a.T.reshape(a.shape[1], density, density) for a in outs]
