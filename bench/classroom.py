@@ -158,7 +158,9 @@ def run(n: int, seconds: float, cap: int = 10_000) -> dict[str, Any]:
     epochs = [r["epochs"] / seconds for r in results]
 
     def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0
+        return (
+            latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0
+        )
 
     return {
         "students": n,
@@ -180,17 +182,25 @@ def main() -> None:
     parser.add_argument("--students", type=int, nargs="*", default=[1, 10, 20, 40, 60])
     parser.add_argument("--seconds", type=float, default=20.0)
     args = parser.parse_args()
-    print(f"# classroom benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
-          f"{args.seconds:g} s per N, spiral 8x6, fastest speed (max_ms 25, frame every request)")
-    print("| students | errors | requests/s | frames/s per student (median / worst) | "
-          "epochs/s per student (median / worst) | latency p50 / p99 ms | server CPU | server RSS MB |")
+    print(
+        f"# classroom benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
+        f"{args.seconds:g} s per N, spiral 8x6, fastest speed (max_ms 25, frame every request)"
+    )
+    print(
+        "| students | errors | requests/s | frames/s per student (median / worst) | "
+        "epochs/s per student (median / worst) | latency p50 / p99 ms | server CPU | "
+        "server RSS MB |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for n in args.students:
         r = run(n, args.seconds)
-        print(f"| {n} | {r['errors']} | {r['requests_per_s']:.1f} | {r['frames_median']:.1f} / "
-              f"{r['frames_worst']:.1f} | {r['epochs_median']:.0f} / {r['epochs_worst']:.0f} | "
-              f"{r['p50_ms']:.0f} / {r['p99_ms']:.0f} | {r['server_cpu'] * 100:.0f}% | "
-              f"{r['server_rss_mb']:.0f} |", flush=True)
+        print(
+            f"| {n} | {r['errors']} | {r['requests_per_s']:.1f} | {r['frames_median']:.1f} / "
+            f"{r['frames_worst']:.1f} | {r['epochs_median']:.0f} / {r['epochs_worst']:.0f} | "
+            f"{r['p50_ms']:.0f} / {r['p99_ms']:.0f} | {r['server_cpu'] * 100:.0f}% | "
+            f"{r['server_rss_mb']:.0f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -156,14 +156,14 @@ class Backprop:
         rng: np.random.Generator | None = None,
     ) -> None:
         """x_aug (n_features + 1, m) with a ones row, y (1, m); fills ``grad``."""
-        dot, multiply = np.dot, np.multiply
+        multiply = np.multiply  # ndarray.dot below: np.dot's dispatcher costs ~0.5 µs a call
         wt, z, deriv, delta = self.net.wt, self.z, self.deriv, self.delta
         acts, views, funcs = self.acts, self.act_views, self.funcs
         L = len(wt)
         a_in = x_aug
         for layer in range(L):
             value, der = funcs[layer]
-            dot(wt[layer], a_in, z[layer])
+            wt[layer].dot(a_in, z[layer])
             a = value(z[layer], views[layer])
             der(a, deriv[layer])
             if dropout > 0.0 and layer < L - 1 and rng is not None:
@@ -178,8 +178,8 @@ class Backprop:
         grads, w_back, acts_t = self.grad_views, self.w_back, self.acts_t
         for layer in range(L - 1, 0, -1):
             d = delta[layer]
-            dot(d, acts_t[layer - 1], grads[layer])
+            d.dot(acts_t[layer - 1], grads[layer])
             below = delta[layer - 1]
-            dot(w_back[layer], d, below)
+            w_back[layer].dot(d, below)
             multiply(below, deriv[layer - 1], below)
-        dot(delta[0], x_aug_t, grads[0])
+        delta[0].dot(x_aug_t, grads[0])
