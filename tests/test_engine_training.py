@@ -152,6 +152,19 @@ def test_reset_rules(change: dict[str, object], effect: str) -> None:
     assert same_data == (effect != "data")
 
 
+def test_a_resetting_change_gives_the_weights_a_fresh_trainer_would_have() -> None:
+    """Initial weights depend on config and seed only, so a link reproduces them."""
+    t = Trainer(Config(seed=4))
+    t.step(3)
+    t.reset()  # the reset button draws further from the stream...
+    fresh = Trainer(Config(seed=4))
+    assert not np.array_equal(t.net.params, fresh.net.params)
+    t.update_config({"activation": "relu", "hidden_layers": [5, 3]})
+    same = Trainer(Config(seed=4, activation="relu", hidden_layers=(5, 3)))
+    np.testing.assert_array_equal(t.net.params, same.net.params)
+    assert t.metrics == same.metrics
+
+
 def test_problem_change_switches_to_default_dataset() -> None:
     new, _ = apply_changes(Config(), {"problem": "regression"})
     assert new.dataset == "plane"

@@ -22,6 +22,8 @@ PROBLEMS = ("classification", "regression")
 REGULARIZATIONS = ("none", "l1", "l2")
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+LEARNING_RATE_DECAYS = (0.0, 0.0001, 0.001, 0.01, 0.1)  # offered steps; any value ≥ 0 is valid
+DROPOUT_RATES = (0.0, 0.1, 0.2, 0.3, 0.5)  # offered steps; any 0 ≤ rate < 1 is valid
 MAX_HIDDEN_LAYERS = 6
 MAX_NEURONS = 8
 BATCH_SIZE = (1, 30)
@@ -43,7 +45,7 @@ def seed_from_string(text: str) -> int:
     SHA-256, so the same text always gives the same data and weights.
     """
     stripped = text.strip()
-    if stripped.isdigit() and int(stripped) <= MAX_SEED:
+    if stripped.isascii() and stripped.isdigit() and int(stripped) <= MAX_SEED:
         return int(stripped)
     return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:4], "big")
 

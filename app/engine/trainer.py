@@ -150,6 +150,9 @@ class Trainer:
             self._new_data()
             self.reset()
         elif effect == "reset":
+            # Initial weights depend only on the config and seed (so a link reproduces
+            # them); the reset button draws further from the stream instead.
+            self.rng = np.random.default_rng([new.seed, 1])
             self.reset()
         elif effect == "live" and new.optimizer != old.optimizer:
             self._make_optimizer()

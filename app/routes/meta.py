@@ -40,6 +40,8 @@ def options(settings: SettingsDep) -> dict[str, Any]:
         "regularizations": list(REGULARIZATIONS),
         "learning_rates": list(limits.LEARNING_RATES),
         "regularization_rates": list(limits.REGULARIZATION_RATES),
+        "learning_rate_decays": list(limits.LEARNING_RATE_DECAYS),
+        "dropout_rates": list(limits.DROPOUT_RATES),
         "limits": {
             "max_hidden_layers": limits.MAX_HIDDEN_LAYERS,
             "max_neurons": limits.MAX_NEURONS,

@@ -1,0 +1,252 @@
+// @ts-check
+/**
+ * The only module that talks to the server (docs/API.md).
+ *
+ * Every request goes through one queue, so there is never more than one in flight.
+ * A session the server no longer knows (404, e.g. expired) is recreated with the same
+ * config, seed included, and the request is retried once; `onSessionReplaced` tells the
+ * page that its history and data must be fetched again.
+ */
+
+/** An answer with a 4xx/5xx status, or no answer at all (status 0). */
+export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {string} detail  a sentence a person can act on
+   */
+  constructor(status, detail) {
+    super(detail);
+    this.name = "ApiError";
+    this.status = status;
+  }
+}
+
+/** @typedef {Record<string, any>} Json */
+
+export class Api {
+  /**
+   * @param {{onSessionReplaced?: (state: Json) => void, onBusy?: (busy: boolean) => void}} [hooks]
+   */
+  constructor(hooks = {}) {
+    this.onSessionReplaced = hooks.onSessionReplaced ?? (() => {});
+    /** Told when the queue becomes busy or idle. */
+    this.onBusy = hooks.onBusy ?? (() => {});
+    /** @type {string | null} */
+    this.sessionId = null;
+    /** @type {Json | null} the config of the last state seen (to recreate the session) */
+    this.config = null;
+    /** @type {Promise<unknown>} */
+    this.queue = Promise.resolve();
+    this.pending = 0;
+  }
+
+  /** True while a request is queued or in flight. */
+  get busy() {
+    return this.pending > 0;
+  }
+
+  /**
+   * Run `task` after every request queued before it.
+   * @template T
+   * @param {() => Promise<T>} task
+   * @returns {Promise<T>}
+   */
+  enqueue(task) {
+    if (this.pending++ === 0) this.onBusy(true);
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => {});
+    return run.finally(() => {
+      if (--this.pending === 0) this.onBusy(false);
+    });
+  }
+
+  /**
+   * One HTTP request (not queued: callers go through enqueue).
+   * @param {string} method
+   * @param {string} path
+   * @param {unknown} [body]
+   * @returns {Promise<any>}
+   */
+  async send(method, path, body) {
+    /** @type {RequestInit} */
+    const init = { method, headers: { Accept: "application/json" } };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      init.headers = { ...init.headers, "Content-Type": "application/json" };
+    }
+    let response;
+    try {
+      response = await fetch(path, init);
+    } catch {
+      throw new ApiError(0, "The server does not answer. Is it still running? Check the network and try again.");
+    }
+    if (response.status === 204) return null;
+    const text = await response.text();
+    /** @type {any} */
+    let json = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = null;
+    }
+    if (!response.ok) {
+      const detail = typeof json?.detail === "string" ? json.detail : `The server answered ${response.status}.`;
+      throw new ApiError(response.status, detail);
+    }
+    return json;
+  }
+
+  /**
+   * Remember the session of a state answer (to address it and to recreate it).
+   * @param {any} json
+   */
+  track(json) {
+    if (json && typeof json === "object" && "config" in json && "id" in json) {
+      this.sessionId = json.id;
+      this.config = json.config;
+    }
+    return json;
+  }
+
+  /**
+   * A request on the current session; a 404 recreates the session and retries once.
+   * @param {string} method
+   * @param {string} suffix  e.g. "/step"
+   * @param {unknown} [body]
+   */
+  session(method, suffix, body) {
+    return this.enqueue(async () => {
+      if (!this.sessionId) throw new ApiError(0, "No session yet.");
+      try {
+        return this.track(await this.send(method, `/api/sessions/${this.sessionId}${suffix}`, body));
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.status !== 404 || !this.config) throw error;
+        const state = this.track(await this.send("POST", "/api/sessions", { config: this.config }));
+        this.onSessionReplaced(state);
+        return this.track(await this.send(method, `/api/sessions/${this.sessionId}${suffix}`, body));
+      }
+    });
+  }
+
+  /** @returns {Promise<Json>} every choice and bound */
+  options() {
+    return this.enqueue(() => this.send("GET", "/api/options"));
+  }
+
+  /**
+   * A new session from a (partial) config or an exported model; it becomes the current
+   * one and the previous session is deleted.
+   * @param {{config?: Json, model?: Json}} body
+   * @returns {Promise<Json>} the state
+   */
+  createSession(body) {
+    return this.enqueue(async () => {
+      const old = this.sessionId;
+      const state = this.track(await this.send("POST", "/api/sessions", body));
+      if (old && old !== state.id) await this.send("DELETE", `/api/sessions/${old}`).catch(() => {});
+      return state;
+    });
+  }
+
+  /** @param {Json} changes  a partial config */
+  patch(changes) {
+    return this.session("PATCH", "", changes);
+  }
+
+  /**
+   * @param {{epochs: number, max_ms?: number, frame?: boolean, since?: number, thumb?: number, neuron?: number[] | null}} body
+   * @returns {Promise<Json>} state + epochs_run (+ frame)
+   */
+  step(body) {
+    const clean = { ...body };
+    if (!clean.neuron) delete clean.neuron;
+    return this.session("POST", "/step", clean);
+  }
+
+  reset() {
+    return this.session("POST", "/reset");
+  }
+
+  regenerate() {
+    return this.session("POST", "/regenerate");
+  }
+
+  /**
+   * @param {{since: number, thumb: number, neuron?: number[] | null}} params
+   * @returns {Promise<Json>} a frame
+   */
+  frame({ since, thumb, neuron }) {
+    const query = new URLSearchParams({ since: String(since), thumb: String(thumb) });
+    if (neuron) query.set("neuron", neuron.join(","));
+    return this.session("GET", `/frame?${query}`);
+  }
+
+  /** @param {{layer: number, source: number, target: number, value: number}} body */
+  setWeight(body) {
+    return this.session("PUT", "/weights", body);
+  }
+
+  /** @param {{layer: number, neuron: number, value: number}} body */
+  setBias(body) {
+    return this.session("PUT", "/biases", body);
+  }
+
+  /** @param {number[][]} points */
+  predict(points) {
+    return this.session("POST", "/predict", { points });
+  }
+
+  /** @returns {Promise<Json>} {train: {points, labels}, test: {points, labels}} */
+  data() {
+    return this.session("GET", "/data");
+  }
+
+  /** @returns {Promise<Json>} {config, weights, biases} */
+  model() {
+    return this.session("GET", "/model");
+  }
+
+  /**
+   * Pictures that do not depend on the current session: the data of every dataset (for
+   * the dataset buttons) and the thumbnails of all input features. They come from a
+   * scratch session that is deleted afterwards.
+   * @param {{name: string}[]} features   all features
+   * @param {Record<string, {name: string}[]>} datasets  per problem
+   * @returns {Promise<{features: Record<string, string>, datasets: Record<string, Json>}>}
+   */
+  previews(features, datasets) {
+    return this.enqueue(async () => {
+      const names = features.map((f) => f.name);
+      const scratch = await this.send("POST", "/api/sessions", {
+        config: { features: names, hidden_layers: [], seed: 1 },
+      });
+      const path = `/api/sessions/${scratch.id}`;
+      try {
+        const frame = await this.send("GET", `${path}/frame?since=0`);
+        /** @type {Record<string, string>} */
+        const thumbs = {};
+        names.forEach((name, i) => {
+          thumbs[name] = frame.features[i];
+        });
+        /** @type {Record<string, Json>} */
+        const data = {};
+        for (const [problem, list] of Object.entries(datasets)) {
+          for (const { name } of list) {
+            await this.send("PATCH", path, { problem, dataset: name });
+            data[name] = await this.send("GET", `${path}/data`);
+          }
+        }
+        return { features: thumbs, datasets: data };
+      } finally {
+        await this.send("DELETE", path).catch(() => {});
+      }
+    });
+  }
+
+  /** Delete the session when the page goes away (keepalive: survives the unload). */
+  closeSession() {
+    if (!this.sessionId) return;
+    fetch(`/api/sessions/${this.sessionId}`, { method: "DELETE", keepalive: true }).catch(() => {});
+    this.sessionId = null;
+  }
+}

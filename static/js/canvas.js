@@ -1,0 +1,79 @@
+// @ts-check
+/** Small canvas helpers shared by the views. */
+
+import { paintBytes } from "./colors.js";
+import { decodeBytes } from "./grid.js";
+
+/**
+ * Paint a grid (bytes, n × n) into a canvas at grid resolution; CSS scales it.
+ * @param {HTMLCanvasElement} canvas
+ * @param {Uint8Array} bytes
+ * @param {number} n
+ * @param {boolean} discrete
+ */
+export function paintGrid(canvas, bytes, n, discrete) {
+  if (canvas.width !== n || canvas.height !== n) {
+    canvas.width = n;
+    canvas.height = n;
+  }
+  const ctx = canvas.getContext("2d");
+  if (!ctx) return;
+  let image = images.get(canvas);
+  if (!image || image.width !== n) {
+    image = ctx.createImageData(n, n);
+    images.set(canvas, image);
+  }
+  paintBytes(bytes, image.data, discrete);
+  ctx.putImageData(image, 0, 0);
+}
+
+/** @type {WeakMap<HTMLCanvasElement, ImageData>} one reusable ImageData per canvas */
+const images = new WeakMap();
+
+/**
+ * Paint a base64 grid; the side is the square root of its length.
+ * @param {HTMLCanvasElement} canvas
+ * @param {string} b64
+ * @param {boolean} discrete
+ */
+export function paintBase64(canvas, b64, discrete) {
+  const bytes = decodeBytes(b64);
+  paintGrid(canvas, bytes, Math.round(Math.sqrt(bytes.length)), discrete);
+}
+
+/**
+ * Size a canvas for sharp drawing: backing store = CSS size × devicePixelRatio; returns
+ * a context that draws in CSS pixels.
+ * @param {HTMLCanvasElement} canvas
+ * @param {number} width   CSS px
+ * @param {number} height  CSS px
+ */
+export function sharpContext(canvas, width, height) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(width * dpr));
+  const h = Math.max(1, Math.round(height * dpr));
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+  }
+  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  return ctx;
+}
+
+/**
+ * Offer a blob as a download.
+ * @param {Blob} blob
+ * @param {string} filename
+ */
+export function download(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,102 @@
+// @ts-check
+/**
+ * Decoding of the server's grids (pure, no DOM).
+ *
+ * A grid is density × density bytes, base64, row-major; row 0 is the top (y = +6),
+ * column 0 the left (x = −6); byte q encodes v = q / 127.5 − 1.
+ */
+
+export const EXTENT = 6;
+
+/**
+ * base64 → bytes.
+ * @param {string} b64
+ * @returns {Uint8Array}
+ */
+export function decodeBytes(b64) {
+  const text = atob(b64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * base64 → values in [−1, 1].
+ * @param {string} b64
+ * @returns {Float32Array}
+ */
+export function decodeGrid(b64) {
+  const bytes = decodeBytes(b64);
+  const values = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) values[i] = bytes[i] / 127.5 - 1;
+  return values;
+}
+
+/**
+ * The point of grid cell (row, col) of an n × n grid.
+ * @param {number} row
+ * @param {number} col
+ * @param {number} n
+ * @returns {[number, number]} [x, y]
+ */
+export function gridPoint(row, col, n) {
+  return [-EXTENT + (2 * EXTENT * col) / (n - 1), EXTENT - (2 * EXTENT * row) / (n - 1)];
+}
+
+/**
+ * A data point → a position in a width × height box showing [−6, 6]² (y up).
+ * @param {number} x
+ * @param {number} y
+ * @param {number} width
+ * @param {number} height
+ * @returns {[number, number]} [px, py]
+ */
+export function toPixel(x, y, width, height) {
+  return [((x + EXTENT) / (2 * EXTENT)) * width, ((EXTENT - y) / (2 * EXTENT)) * height];
+}
+
+/**
+ * Where the line w1·x + w2·y + b = 0 crosses the square [−6, 6]²: two points, or null
+ * when it misses the square or the weights are both zero.
+ * @param {number} w1
+ * @param {number} w2
+ * @param {number} b
+ * @returns {[[number, number], [number, number]] | null}
+ */
+export function lineInSquare(w1, w2, b) {
+  /** @type {[number, number][]} */
+  const hits = [];
+  const e = EXTENT;
+  const add = (/** @type {number} */ x, /** @type {number} */ y) => {
+    if (x < -e - 1e-9 || x > e + 1e-9 || y < -e - 1e-9 || y > e + 1e-9) return;
+    if (hits.some(([hx, hy]) => Math.abs(hx - x) < 1e-9 && Math.abs(hy - y) < 1e-9)) return;
+    hits.push([x, y]);
+  };
+  if (w2 !== 0) {
+    add(-e, (-b - w1 * -e) / w2);
+    add(e, (-b - w1 * e) / w2);
+  }
+  if (w1 !== 0) {
+    add((-b - w2 * -e) / w1, -e);
+    add((-b - w2 * e) / w1, e);
+  }
+  return hits.length >= 2 ? [hits[0], hits[1]] : null;
+}
+
+/**
+ * The first layer's decision lines: for each neuron j of the layer after the inputs, the
+ * segment of w_x1·x + w_x2·y + b = 0 inside the square. Only honest when the inputs are
+ * exactly x1 and x2 (with other inputs the boundary is not a line): null otherwise.
+ * @param {string[]} features      the enabled features, in order
+ * @param {number[][][]} weights   weights[l][i][j]
+ * @param {number[][]} biases      biases[l][j]
+ * @returns {([[number, number], [number, number]] | null)[] | null}
+ */
+export function firstLayerLines(features, weights, biases) {
+  if (features.length !== 2 || features[0] !== "x1" || features[1] !== "x2") return null;
+  const w = weights[0];
+  const b = biases[0];
+  // Weights of another shape belong to a frame from before a change: no lines yet.
+  if (!w || !b || w.length !== 2 || w.some((row) => row.length !== b.length)) return [];
+  return b.map((bias, j) => lineInSquare(w[0][j], w[1][j], bias));
+}

@@ -1,0 +1,87 @@
+// @ts-check
+/** The live loss chart: test loss (black) and training loss (grey) per epoch. */
+
+import { sharpContext } from "./canvas.js";
+
+const TEST_COLOR = "#000000";
+const TRAIN_COLOR = "#777777";
+
+export class LossChart {
+  /** @param {HTMLElement} root */
+  constructor(root) {
+    this.root = root;
+    this.canvas = document.createElement("canvas");
+    this.canvas.setAttribute("aria-hidden", "true");
+    root.append(this.canvas);
+    this.key = "";
+    /** @type {{train: number[], test: number[]}} */
+    this.history = { train: [], test: [] };
+    // Sizes come from the observer: reading them while drawing would force a layout.
+    this.width = 0;
+    this.height = 0;
+    new ResizeObserver(([entry]) => {
+      this.width = entry.contentRect.width;
+      this.height = entry.contentRect.height;
+      this.update(this.history, true);
+    }).observe(root);
+  }
+
+  /**
+   * @param {{train: number[], test: number[]}} history
+   * @param {boolean} [force]
+   */
+  update(history, force = false) {
+    this.history = history;
+    const { train, test } = history;
+    const { width, height } = this;
+    if (width === 0 || height === 0) return;
+    const key = `${width}x${height}:${train.length}:${train.at(-1)}:${test.at(-1)}`;
+    if (key === this.key && !force) return;
+    this.key = key;
+    const ctx = sharpContext(this.canvas, width, height);
+    const max = Math.max(1e-9, ...finite(train), ...finite(test));
+    drawLine(ctx, train, max, width, height, TRAIN_COLOR);
+    drawLine(ctx, test, max, width, height, TEST_COLOR);
+    const last = test.at(-1);
+    this.root.setAttribute(
+      "aria-label",
+      train.length ? `Loss chart over ${train.length - 1} epochs; latest test loss ${last?.toFixed(3)}` : "Loss chart",
+    );
+  }
+}
+
+/**
+ * @param {number[]} values
+ * @returns {number[]}
+ */
+function finite(values) {
+  // Spread of a long array into Math.max is bounded: sample at most ~4000 values.
+  const stride = Math.max(1, Math.ceil(values.length / 4000));
+  const out = [];
+  for (let i = 0; i < values.length; i += stride) if (Number.isFinite(values[i])) out.push(values[i]);
+  return out;
+}
+
+/**
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {number[]} values
+ * @param {number} max
+ * @param {number} width
+ * @param {number} height
+ * @param {string} color
+ */
+function drawLine(ctx, values, max, width, height, color) {
+  const n = values.length;
+  if (n === 0) return;
+  const stride = Math.max(1, Math.floor(n / (2 * width)));
+  const pad = 2;
+  const x = (/** @type {number} */ i) => (n === 1 ? 0 : (i / (n - 1)) * width);
+  const y = (/** @type {number} */ v) => pad + (1 - Math.min(v, max) / max) * (height - 2 * pad);
+  ctx.beginPath();
+  ctx.moveTo(x(0), y(values[0]));
+  for (let i = stride; i < n; i += stride) ctx.lineTo(x(i), y(values[i]));
+  ctx.lineTo(x(n - 1), y(values[n - 1]));
+  ctx.lineWidth = 1.5;
+  ctx.strokeStyle = color;
+  ctx.stroke();
+}

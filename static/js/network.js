@@ -1,0 +1,558 @@
+// @ts-check
+/**
+ * The network diagram: input features (click to toggle), hidden neurons and the output,
+ * each with a thumbnail of its own output; links whose width grows with |w| and whose
+ * colour follows the weight; each neuron's bias as a small square.
+ *
+ * Hovering (or focusing) a link or a bias shows its value, kept up to date while training;
+ * clicking (or Enter) opens a small editor that stays open until confirmed or cancelled.
+ * The whole diagram is one tab stop: arrow keys move between its items.
+ */
+
+import { paintBase64 } from "./canvas.js";
+import { cssColor } from "./colors.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const NODE = 36;
+const ROW = 46;
+const HEADER = 44;
+const LABEL = 58;
+const BIAS = 9;
+const MAX_VALUE = 1e6;
+
+/** @typedef {import("./options.js").Choice} Choice */
+/** @typedef {Record<string, any>} Json */
+
+/**
+ * @typedef {Object} DiagramView
+ * @property {Choice[]} features          all features
+ * @property {string[]} enabled           enabled features, in order
+ * @property {number[]} hidden            neurons per hidden layer
+ * @property {number} maxNeurons
+ * @property {Json | null} frame
+ * @property {boolean} discretize
+ * @property {Record<string, string> | null} featureThumbs  thumbnails of all features (by name)
+ */
+
+/**
+ * @typedef {Object} NetworkHandlers
+ * @property {(neuron: [number, number] | null) => void} onHoverNeuron
+ * @property {(name: string) => void} onToggleFeature
+ * @property {(layer: number, delta: number) => void} onNeurons     layer: hidden layer index from 0
+ * @property {(layer: number, source: number, target: number, value: number) => void} onEditWeight
+ * @property {(layer: number, neuron: number, value: number) => void} onEditBias  layer: 1 … output
+ */
+
+/**
+ * @typedef {{kind: "weight", layer: number, source: number, target: number}
+ *          | {kind: "bias", layer: number, neuron: number}} Target
+ */
+
+/** Link width as the reference: 1 px at 0 to 10 px at |w| ≥ 5. */
+export function linkWidth(/** @type {number} */ w) {
+  return 1 + (9 * Math.min(Math.abs(w), 5)) / 5;
+}
+
+/**
+ * @param {Json | null} frame
+ * @param {Target} t
+ * @returns {number | undefined}
+ */
+function valueOf(frame, t) {
+  if (!frame) return undefined;
+  if (t.kind === "weight") return frame.weights?.[t.layer]?.[t.source]?.[t.target];
+  return frame.biases?.[t.layer - 1]?.[t.neuron];
+}
+
+/** @param {number | undefined} v */
+function format(v) {
+  if (v === undefined) return "–";
+  return Math.abs(v) >= 1000 ? v.toExponential(3) : v.toFixed(3);
+}
+
+export class NetworkDiagram {
+  /**
+   * @param {HTMLElement} root
+   * @param {NetworkHandlers} handlers
+   */
+  constructor(root, handlers) {
+    this.root = root;
+    this.h = handlers;
+    this.structureKey = "";
+    /** @type {DiagramView | null} */
+    this.view = null;
+    /** @type {{el: SVGPathElement, target: Target, color: string, width: string}[]} */
+    this.links = [];
+    /** @type {{el: SVGRectElement, target: Target, color: string}[]} */
+    this.biases = [];
+    /** @type {{canvas: HTMLCanvasElement, layer: number, index: number, source: string, painted?: string, discrete?: boolean}[]} */
+    this.thumbs = [];
+    /** @type {(HTMLElement | SVGElement)[]} */
+    this.items = [];
+    /** @type {{target: Target, anchor: Element} | null} */
+    this.hover = null;
+    /** @type {{target: Target, anchor: Element} | null} */
+    this.editing = null;
+    this.width = 0;
+
+    this.stage = document.createElement("div");
+    this.stage.className = "net-stage";
+    this.tooltip = document.createElement("div");
+    this.tooltip.className = "net-tooltip";
+    this.tooltip.hidden = true;
+    this.tooltip.setAttribute("role", "status");
+    const editor = this.buildEditor();
+    this.editor = editor.form;
+    this.editorInput = editor.input;
+    this.editorLabel = editor.label;
+    this.editorLive = editor.live;
+    root.append(this.stage, this.tooltip, this.editor);
+    root.addEventListener("keydown", (e) => this.onKey(e));
+    new ResizeObserver(() => {
+      if (root.clientWidth !== this.width && this.view) {
+        this.structureKey = "";
+        this.update(this.view);
+      }
+    }).observe(root);
+  }
+
+  // -- the editor ------------------------------------------------------------------------
+
+  buildEditor() {
+    const form = document.createElement("form");
+    form.className = "net-editor";
+    form.hidden = true;
+    form.setAttribute("role", "dialog");
+    form.setAttribute("aria-label", "Edit value");
+    form.noValidate = true;
+    form.innerHTML = `
+      <label class="net-editor-label" for="net-editor-input"></label>
+      <input id="net-editor-input" type="number" step="any" inputmode="decimal" required>
+      <div class="net-editor-buttons">
+        <button type="submit" class="net-editor-ok">Set</button>
+        <button type="button" class="net-editor-cancel">Cancel</button>
+      </div>
+      <p class="net-editor-live"></p>`;
+    const input = /** @type {HTMLInputElement} */ (form.querySelector("input"));
+    const label = /** @type {HTMLLabelElement} */ (form.querySelector("label"));
+    const live = /** @type {HTMLElement} */ (form.querySelector(".net-editor-live"));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.confirmEdit();
+    });
+    form.querySelector(".net-editor-cancel")?.addEventListener("click", () => this.closeEditor());
+    form.addEventListener("keydown", (e) => {
+      e.stopPropagation();
+      if (e.key === "Escape") this.closeEditor();
+    });
+    return { form, input, label, live };
+  }
+
+  /**
+   * @param {Target} target
+   * @param {Element} anchor
+   */
+  openEditor(target, anchor) {
+    this.editing = { target, anchor };
+    this.editorLabel.textContent = describe(target, this.view) + ":";
+    const v = valueOf(this.view?.frame ?? null, target);
+    this.editorInput.value = v === undefined ? "" : String(Number(v.toFixed(6)));
+    this.editorInput.setCustomValidity("");
+    this.editor.hidden = false;
+    this.place(this.editor, anchor);
+    this.updateLive();
+    this.editorInput.focus();
+    this.editorInput.select();
+  }
+
+  confirmEdit() {
+    if (!this.editing) return;
+    const text = this.editorInput.value.trim();
+    const value = Number(text);
+    if (text === "" || !Number.isFinite(value) || Math.abs(value) > MAX_VALUE) {
+      this.editorInput.setCustomValidity(`Type a number between −${MAX_VALUE} and ${MAX_VALUE}.`);
+      this.editorInput.reportValidity();
+      return;
+    }
+    const t = this.editing.target;
+    if (t.kind === "weight") this.h.onEditWeight(t.layer, t.source, t.target, value);
+    else this.h.onEditBias(t.layer, t.neuron, value);
+    this.closeEditor();
+  }
+
+  closeEditor() {
+    const anchor = this.editing?.anchor;
+    this.editing = null;
+    this.editor.hidden = true;
+    if (anchor instanceof HTMLElement || anchor instanceof SVGElement) {
+      if (anchor.isConnected) anchor.focus();
+    }
+  }
+
+  updateLive() {
+    if (!this.editing) return;
+    const v = valueOf(this.view?.frame ?? null, this.editing.target);
+    this.editorLive.textContent = `Now ${format(v)}`;
+  }
+
+  /**
+   * Put a floating box next to an element, inside the diagram.
+   * @param {HTMLElement} box
+   * @param {Element} anchor
+   */
+  place(box, anchor) {
+    const r = anchor.getBoundingClientRect();
+    const home = this.root.getBoundingClientRect();
+    const width = box.offsetWidth || 160;
+    const height = box.offsetHeight || 40;
+    let left = r.left + r.width / 2 - home.left - width / 2;
+    let top = r.top + r.height / 2 - home.top + 14;
+    left = Math.max(0, Math.min(left, home.width - width));
+    if (top + height > home.height) top = Math.max(0, r.top - home.top - height - 8);
+    box.style.left = `${left}px`;
+    box.style.top = `${top}px`;
+  }
+
+  // -- hovering values -----------------------------------------------------------------
+
+  /**
+   * @param {Target} target
+   * @param {Element} anchor
+   */
+  showValue(target, anchor) {
+    this.hover = { target, anchor };
+    this.tooltip.hidden = false;
+    this.updateTooltip();
+    this.place(this.tooltip, anchor);
+  }
+
+  hideValue() {
+    this.hover = null;
+    this.tooltip.hidden = true;
+  }
+
+  updateTooltip() {
+    if (!this.hover) return;
+    const v = valueOf(this.view?.frame ?? null, this.hover.target);
+    const name = this.hover.target.kind === "weight" ? "Weight" : "Bias";
+    this.tooltip.textContent = `${name} ${format(v)}`;
+  }
+
+  // -- keyboard ------------------------------------------------------------------------
+
+  /** @param {KeyboardEvent} e */
+  onKey(e) {
+    const items = this.items;
+    const i = items.indexOf(/** @type {any} */ (document.activeElement));
+    if (i < 0) return;
+    const last = items.length - 1;
+    /** @type {Record<string, number>} */
+    const targets = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: last };
+    if (e.key in targets) {
+      e.preventDefault();
+      this.focusItem(Math.max(0, Math.min(last, targets[e.key])));
+    } else if ((e.key === "Enter" || e.key === " ") && items[i] instanceof SVGElement) {
+      e.preventDefault();
+      items[i].dispatchEvent(new MouseEvent("click", { bubbles: true }));
+    }
+  }
+
+  /** @param {number} index */
+  focusItem(index) {
+    this.items.forEach((el, k) => el.setAttribute("tabindex", k === index ? "0" : "-1"));
+    /** @type {HTMLElement | SVGElement} */ (this.items[index])?.focus();
+  }
+
+  // -- drawing -------------------------------------------------------------------------
+
+  /** @param {DiagramView} view */
+  update(view) {
+    this.view = view;
+    const sizes = view.frame ? view.frame.weights.map((/** @type {any[]} */ w) => w.length) : [];
+    const key = JSON.stringify([view.enabled, view.hidden, sizes, view.features.length]);
+    if (key !== this.structureKey) {
+      this.structureKey = key;
+      this.build(view);
+    }
+    this.paint(view);
+  }
+
+  /**
+   * The hidden layer sizes to draw: those of the frame's weights when they match the
+   * view, so links always match their weights.
+   * @param {DiagramView} view
+   * @returns {number[]}
+   */
+  shape(view) {
+    const w = view.frame?.weights;
+    if (w && w.length === view.hidden.length + 1 && w[0].length === view.enabled.length) {
+      return w.slice(1).map((/** @type {any[]} */ layer) => layer.length);
+    }
+    return view.hidden;
+  }
+
+  /** @param {DiagramView} view */
+  build(view) {
+    const hidden = this.shape(view);
+    const width = Math.max(320, this.root.clientWidth);
+    this.width = this.root.clientWidth;
+    const cols = hidden.length + 2;
+    const colX = (/** @type {number} */ k) => LABEL + (k * (width - LABEL - NODE - 12)) / (cols - 1);
+    const rowY = (/** @type {number} */ i) => HEADER + i * ROW;
+    const rows = Math.max(view.features.length, ...hidden, 1);
+    const height = HEADER + rows * ROW;
+    this.stage.replaceChildren();
+    this.stage.style.height = `${height}px`;
+    this.links = [];
+    this.biases = [];
+    this.thumbs = [];
+    /** @type {(HTMLElement | SVGElement)[]} */
+    const items = [];
+
+    const svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("width", String(width));
+    svg.setAttribute("height", String(height));
+    svg.setAttribute("class", "net-links");
+    const linkGroup = document.createElementNS(SVG, "g");
+    const hitGroup = document.createElementNS(SVG, "g");
+    const biasGroup = document.createElementNS(SVG, "g");
+    svg.append(linkGroup, hitGroup, biasGroup);
+    this.stage.append(svg);
+
+    /** @type {[number, number][][]} (left, top) of every node per layer: enabled inputs, hidden, output */
+    const pos = [];
+    const inputRows = view.features.map((f, i) => ({ f, i })).filter(({ f }) => view.enabled.includes(f.name));
+    pos.push(inputRows.map(({ i }) => [colX(0), rowY(i)]));
+    hidden.forEach((n, l) => pos.push(Array.from({ length: n }, (_, j) => [colX(l + 1), rowY(j)])));
+    pos.push([[colX(cols - 1), rowY(0)]]);
+
+    // Input features: every feature, enabled ones linked.
+    view.features.forEach((f, i) => {
+      const on = view.enabled.includes(f.name);
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = `node feature${on ? "" : " off"}`;
+      button.setAttribute("aria-pressed", String(on));
+      button.setAttribute("aria-label", `Input feature ${f.label}`);
+      button.title = `${f.label}: click to turn ${on ? "off" : "on"}`;
+      button.tabIndex = -1;
+      place(button, colX(0), rowY(i));
+      const canvas = document.createElement("canvas");
+      button.append(canvas);
+      const label = document.createElement("span");
+      label.className = "node-label";
+      label.textContent = f.label;
+      button.append(label);
+      button.addEventListener("click", () => this.h.onToggleFeature(f.name));
+      const index = view.enabled.indexOf(f.name);
+      if (on) this.hoverable(button, [0, index]);
+      this.thumbs.push({ canvas, layer: 0, index, source: f.name });
+      this.stage.append(button);
+      items.push(button);
+    });
+
+    // Hidden neurons and the output.
+    const layers = [...hidden, 1];
+    layers.forEach((n, l) => {
+      const isOutput = l === hidden.length;
+      if (!isOutput) this.stage.append(this.layerHeader(l, n, colX(l + 1), view.maxNeurons));
+      for (let j = 0; j < n; j++) {
+        const [x, y] = pos[l + 1][j];
+        const div = document.createElement("div");
+        div.className = `node ${isOutput ? "output" : "neuron"}`;
+        div.tabIndex = -1;
+        div.setAttribute("role", "img");
+        div.setAttribute(
+          "aria-label",
+          isOutput ? "Output neuron" : `Neuron ${j + 1} of hidden layer ${l + 1}: focus to show its map`,
+        );
+        place(div, x, y);
+        const canvas = document.createElement("canvas");
+        div.append(canvas);
+        this.hoverable(div, isOutput ? null : [l + 1, j]);
+        this.thumbs.push({ canvas, layer: isOutput ? -1 : l + 1, index: j, source: "" });
+        this.stage.append(div);
+        items.push(div);
+
+        // The bias: a small square at the node's lower left.
+        const rect = document.createElementNS(SVG, "rect");
+        rect.setAttribute("x", String(x - BIAS - 2));
+        rect.setAttribute("y", String(y + NODE - BIAS));
+        rect.setAttribute("width", String(BIAS));
+        rect.setAttribute("height", String(BIAS));
+        rect.setAttribute("class", "bias");
+        rect.setAttribute("tabindex", "-1");
+        rect.setAttribute("role", "button");
+        /** @type {Target} */
+        const bias = { kind: "bias", layer: l + 1, neuron: j };
+        rect.setAttribute("aria-label", `${describe(bias, view)}: press Enter to edit`);
+        rect.dataset.layer = String(l + 1);
+        rect.dataset.neuron = String(j);
+        this.editable(rect, bias);
+        biasGroup.append(rect);
+        this.biases.push({ el: rect, target: bias, color: "", });
+        items.push(rect);
+
+        // Links into this node.
+        pos[l].forEach(([sx, sy], i) => {
+          const x1 = sx + NODE;
+          const y1 = sy + NODE / 2;
+          const x2 = x;
+          const y2 = y + NODE / 2;
+          const mx = (x1 + x2) / 2;
+          const d = `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`;
+          const path = document.createElementNS(SVG, "path");
+          const hit = document.createElementNS(SVG, "path");
+          path.setAttribute("d", d);
+          path.setAttribute("class", "link");
+          for (const el of [path, hit]) {
+            el.dataset.layer = String(l);
+            el.dataset.source = String(i);
+            el.dataset.target = String(j);
+          }
+          linkGroup.append(path);
+          hit.setAttribute("d", d);
+          hit.setAttribute("class", "link-hit");
+          hit.setAttribute("tabindex", "-1");
+          hit.setAttribute("role", "button");
+          /** @type {Target} */
+          const weight = { kind: "weight", layer: l, source: i, target: j };
+          hit.setAttribute("aria-label", `${describe(weight, view)}: press Enter to edit`);
+          this.editable(hit, weight);
+          hitGroup.append(hit);
+          this.links.push({ el: path, target: weight, color: "", width: "" });
+          items.push(hit);
+        });
+      }
+    });
+    this.items = items;
+    items.forEach((el, k) => el.setAttribute("tabindex", k === 0 ? "0" : "-1"));
+
+    // Keep an open editor if its target still exists.
+    if (this.editing && valueOf(view.frame, this.editing.target) === undefined) this.closeEditor();
+    if (this.hover) this.hideValue();
+  }
+
+  /**
+   * @param {number} l      hidden layer index (0-based)
+   * @param {number} n      neurons in it
+   * @param {number} x
+   * @param {number} maxNeurons
+   */
+  layerHeader(l, n, x, maxNeurons) {
+    const head = document.createElement("div");
+    head.className = "layer-head";
+    place(head, x + NODE / 2, 0);
+    const plus = document.createElement("button");
+    plus.type = "button";
+    plus.textContent = "+";
+    plus.className = "small-button";
+    plus.disabled = n >= maxNeurons;
+    plus.setAttribute("aria-label", `Add a neuron to hidden layer ${l + 1}`);
+    plus.addEventListener("click", () => this.h.onNeurons(l, +1));
+    const minus = document.createElement("button");
+    minus.type = "button";
+    minus.textContent = "−";
+    minus.className = "small-button";
+    minus.disabled = n <= 1;
+    minus.setAttribute("aria-label", `Remove a neuron from hidden layer ${l + 1}`);
+    minus.addEventListener("click", () => this.h.onNeurons(l, -1));
+    const label = document.createElement("span");
+    label.className = "layer-count";
+    label.textContent = `${n} neuron${n === 1 ? "" : "s"}`;
+    const buttons = document.createElement("div");
+    buttons.append(plus, minus);
+    head.append(buttons, label);
+    return head;
+  }
+
+  /**
+   * Hover or focus shows the neuron's map large.
+   * @param {HTMLElement} el
+   * @param {[number, number] | null} neuron
+   */
+  hoverable(el, neuron) {
+    const on = () => this.h.onHoverNeuron(neuron);
+    const off = () => this.h.onHoverNeuron(null);
+    el.addEventListener("mouseenter", on);
+    el.addEventListener("mouseleave", off);
+    el.addEventListener("focus", on);
+    el.addEventListener("blur", off);
+  }
+
+  /**
+   * Hover or focus shows the value; click or Enter edits it.
+   * @param {SVGElement} el
+   * @param {Target} target
+   */
+  editable(el, target) {
+    el.addEventListener("mouseenter", () => this.showValue(target, el));
+    el.addEventListener("mouseleave", () => this.hideValue());
+    el.addEventListener("focus", () => this.showValue(target, el));
+    el.addEventListener("blur", () => this.hideValue());
+    el.addEventListener("click", () => {
+      this.focusItem(this.items.indexOf(/** @type {any} */ (el)));
+      this.hideValue();
+      this.openEditor(target, el);
+    });
+  }
+
+  /** @param {DiagramView} view */
+  paint(view) {
+    const frame = view.frame;
+    for (const link of this.links) {
+      const w = valueOf(frame, link.target) ?? 0;
+      const color = cssColor(w);
+      const width = linkWidth(w).toFixed(2);
+      if (color !== link.color) link.el.setAttribute("stroke", (link.color = color));
+      if (width !== link.width) link.el.setAttribute("stroke-width", (link.width = width));
+    }
+    for (const bias of this.biases) {
+      const color = cssColor(valueOf(frame, bias.target) ?? 0);
+      if (color !== bias.color) bias.el.setAttribute("fill", (bias.color = color));
+    }
+    for (const t of this.thumbs) {
+      let b64;
+      if (t.layer === 0) b64 = (t.index >= 0 && frame?.features?.[t.index]) || view.featureThumbs?.[t.source];
+      else if (t.layer === -1) b64 = frame?.output;
+      else b64 = frame?.neurons?.[t.layer - 1]?.[t.index];
+      const discrete = view.discretize && t.layer !== 0;
+      if (b64 && (b64 !== t.painted || discrete !== t.discrete)) {
+        paintBase64(t.canvas, b64, discrete);
+        t.painted = b64;
+        t.discrete = discrete;
+      }
+    }
+    this.updateTooltip();
+    this.updateLive();
+  }
+}
+
+/**
+ * @param {HTMLElement} el
+ * @param {number} x
+ * @param {number} y
+ */
+function place(el, x, y) {
+  el.style.left = `${x}px`;
+  el.style.top = `${y}px`;
+}
+
+/**
+ * A name a person can read: "Weight from X₁ to neuron 2 of hidden layer 1".
+ * @param {Target} t
+ * @param {DiagramView | null} view
+ */
+function describe(t, view) {
+  const hiddenCount = view ? view.hidden.length : 0;
+  const node = (/** @type {number} */ layer, /** @type {number} */ j) => {
+    if (layer === 0) {
+      const name = view?.enabled[j];
+      return view?.features.find((f) => f.name === name)?.label ?? `input ${j + 1}`;
+    }
+    if (layer === hiddenCount + 1) return "the output";
+    return `neuron ${j + 1} of hidden layer ${layer}`;
+  };
+  if (t.kind === "weight") return `Weight from ${node(t.layer, t.source)} to ${node(t.layer + 1, t.target)}`;
+  return `Bias of ${node(t.layer, t.neuron)}`;
+}
