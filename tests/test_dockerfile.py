@@ -14,8 +14,6 @@ import time
 import venv
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -65,22 +63,29 @@ def test_image_commands_work_in_a_fresh_venv(tmp_path: Path) -> None:
             *sources, dst = value.split()
             for src in sources:
                 if (ROOT / src).is_dir():
-                    shutil.copytree(ROOT / src, work / dst,
-                                    ignore=shutil.ignore_patterns("__pycache__"))
+                    shutil.copytree(
+                        ROOT / src, work / dst, ignore=shutil.ignore_patterns("__pycache__")
+                    )
                 else:
                     shutil.copy(ROOT / src, work / dst / Path(src).name)
     venv.create(tmp_path / "venv", with_pip=True)
     py = tmp_path / "venv" / "bin" / "python"
     for kind, value in inst:
         if kind == "RUN" and value.startswith("pip "):
-            subprocess.run([str(py), "-m", *value.split()], cwd=work, check=True,
-                           capture_output=True, timeout=540)
+            subprocess.run(
+                [str(py), "-m", *value.split()],
+                cwd=work,
+                check=True,
+                capture_output=True,
+                timeout=540,
+            )
     port = _free_port()
     env["PLAYGROUND_PORT"] = str(port)
     env["PATH"] = f"{py.parent}{os.pathsep}{env['PATH']}"
     cmd = json.loads(next(v for k, v in inst if k == "CMD"))
-    server = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     try:
         check = next(v for k, v in inst if k == "HEALTHCHECK").split("CMD", 1)[1].strip()
         argv = json.loads(check.replace("8000", str(port)))
