@@ -59,6 +59,10 @@ export class Controller {
     this.held = null;
     this.refreshing = false;
     this.refreshAgain = false;
+    /** Counts actions (changes, edits, reset): a step answer sent before one is stale. */
+    this.generation = 0;
+    /** True while an action's request is on its way: no step is sent meanwhile. */
+    this.acting = false;
     this.needData = false;
     api.onSessionReplaced = () => {
       this.history = { train: [], test: [] };
@@ -190,7 +194,7 @@ export class Controller {
 
   /** Send the next step if playing, visible, and no answer is waiting to be drawn. */
   pump() {
-    if (!this.playing || this.stepping || this.held || document.hidden) return;
+    if (!this.playing || this.stepping || this.acting || this.held || document.hidden) return;
     this.runStep(this.stepBody());
   }
 
@@ -209,6 +213,7 @@ export class Controller {
   async runStep(body) {
     if (this.stepping) return;
     this.stepping = true;
+    const generation = this.generation;
     try {
       const answer = await this.api.step({
         ...body,
@@ -217,8 +222,12 @@ export class Controller {
         thumb: this.thumb,
         neuron: this.neuron,
       });
-      if (this.undrawn) this.held = answer;
-      else this.takeStep(answer);
+      // An action was taken while this step was on its way: its state may predate the
+      // action (e.g. the old features), so it is dropped; the next step catches up.
+      if (generation === this.generation) {
+        if (this.undrawn) this.held = answer;
+        else this.takeStep(answer);
+      }
     } catch (error) {
       this.fail(error);
     } finally {
@@ -260,6 +269,8 @@ export class Controller {
    */
   async act(request, how = {}) {
     this.error = null;
+    this.generation += 1;
+    this.acting = true;
     try {
       const before = this.state?.config;
       const state = await request();
@@ -274,6 +285,8 @@ export class Controller {
         this.settings = { ...fromServerConfig(this.settings, this.state.config), ...this.pending };
         this.onSettings(this.settings);
       }
+    } finally {
+      this.acting = false;
     }
     this.pump();
   }
