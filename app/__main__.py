@@ -11,7 +11,10 @@ from .settings import Settings
 
 
 def main(argv: list[str] | None = None) -> None:
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        raise SystemExit(f"playground: {exc}") from None
     parser = argparse.ArgumentParser(prog="playground", description=__doc__)
     parser.add_argument("--host", default=settings.host, help="default %(default)s")
     parser.add_argument("--port", type=int, default=settings.port, help="default %(default)s")

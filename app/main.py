@@ -19,12 +19,18 @@ from .routes import meta, sessions
 from .settings import Settings
 from .store import MemoryStore
 
+NOT_AN_OBJECT = {"missing", "model_attributes_type", "dict_type", "model_type"}
+
 
 def _describe(error: dict[str, Any]) -> str:
     where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
     message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
     if error.get("type") == "json_invalid":
         return "The request body is not valid JSON."
+    if tuple(error.get("loc", ())) == ("body",) and error.get("type") in NOT_AN_OBJECT:
+        return (
+            "body: the request body must be a JSON object sent with Content-Type: application/json."
+        )
     return f"{where}: {message}"
 
 

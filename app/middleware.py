@@ -60,6 +60,7 @@ class BodyLimit:
                     return
         received = 0
         too_large = False
+        rejected = False
 
         async def limited_receive() -> Message:
             nonlocal received, too_large
@@ -71,10 +72,21 @@ class BodyLimit:
                     raise _TooLarge
             return message
 
+        async def guarded_send(message: Message) -> None:
+            # FastAPI turns any error while reading the body into its own 400: once the
+            # body was too large, whatever the app answers is replaced by the 413.
+            nonlocal rejected
+            if not too_large:
+                await send(message)
+            elif message["type"] == "http.response.start" and not rejected:
+                rejected = True
+                await self._reject(send)
+
         try:
-            await self.app(scope, limited_receive, send)
+            await self.app(scope, limited_receive, guarded_send)
         except _TooLarge:
-            await self._reject(send)
+            if not rejected:
+                await self._reject(send)
 
     async def _reject(self, send: Send) -> None:
         body = json.dumps(

@@ -82,13 +82,32 @@ class ConfigPatch(Strict):
         return self.model_dump(exclude_unset=True, exclude_none=True)
 
 
-class ModelIn(BaseModel):
-    """An exported model: validated in depth by the engine (shapes, bounds, finiteness)."""
+ParamValue = Annotated[Finite, Field(ge=-1e6, le=1e6)]
+_MAX_FAN = max(limits.MAX_NEURONS, len(FEATURES))
+_MAX_WEIGHT_LAYERS = limits.MAX_HIDDEN_LAYERS + 1
 
-    model_config = ConfigDict(extra="forbid")
-    config: dict[str, Any]
-    weights: list[Any]
-    biases: list[Any]
+
+class ModelIn(Strict):
+    """An exported model: each value bounded here; shapes checked by the engine."""
+
+    config: ConfigPatch
+    weights: Annotated[
+        list[
+            Annotated[
+                list[Annotated[list[ParamValue], Field(max_length=_MAX_FAN)]],
+                Field(max_length=_MAX_FAN),
+            ]
+        ],
+        Field(max_length=_MAX_WEIGHT_LAYERS),
+    ]
+    biases: Annotated[
+        list[Annotated[list[ParamValue], Field(max_length=_MAX_FAN)]],
+        Field(max_length=_MAX_WEIGHT_LAYERS),
+    ]
+
+    def to_model(self) -> dict[str, Any]:
+        """The plain dict ``Trainer.from_model`` takes (config fields not sent: defaults)."""
+        return {"config": self.config.changes(), "weights": self.weights, "biases": self.biases}
 
 
 class CreateSession(Strict):

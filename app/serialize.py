@@ -41,22 +41,25 @@ def quantise(values: NDArray[Any]) -> str:
     return base64.b64encode(q.astype(np.uint8).tobytes()).decode("ascii")
 
 
-def _grids(session: Session, density: int) -> list[NDArray[Any]]:
-    """The grid of every layer at ``density``, cached until the weights change."""
+def _grids(session: Session, slot: str, density: int) -> list[NDArray[Any]]:
+    """The grid of every layer at ``density``, cached until the weights change.
+
+    One cache entry per slot ("full" and "thumb"): a client asking for many thumbnail
+    sizes cannot make a session hold a set of grids for each."""
     t = session.trainer
-    key = (t.net.params.tobytes(), t.config)
-    cached = session.cache.get(f"grid{density}")
+    key = (t.net.params.tobytes(), t.config, density)
+    cached = session.cache.get(slot)
     if cached is not None and cached[0] == key:
         return cached[1]  # type: ignore[no-any-return]
     layers = evaluate_grid(t, density)
-    session.cache[f"grid{density}"] = (key, layers)
+    session.cache[slot] = (key, layers)
     return layers
 
 
 def frame(session: Session, since: int, thumb: int, neuron: list[int] | None) -> dict[str, Any]:
     t = session.trainer
-    full = _grids(session, DENSITY)
-    small = _grids(session, thumb)
+    full = _grids(session, "full", DENSITY)
+    small = _grids(session, "thumb", thumb)
     neuron_out = None
     if neuron is not None:
         layer, index = neuron

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -38,6 +39,10 @@ class Settings:
                 raise ValueError(
                     f"PLAYGROUND_{f.name.upper()}={raw!r} is not a valid {kind.__name__}"
                 ) from None
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"PLAYGROUND_{f.name.upper()} must be a finite number")
+            if f.name == "port" and not 0 <= value <= 65535:
+                raise ValueError("PLAYGROUND_PORT must be between 0 and 65535")
             if isinstance(value, int | float) and value <= 0 and f.name != "port":
                 raise ValueError(f"PLAYGROUND_{f.name.upper()} must be positive")
             values[f.name] = value

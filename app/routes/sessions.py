@@ -47,7 +47,7 @@ def create_session(store: StoreDep, body: CreateSession | None = None) -> dict[s
         if body.model is not None:
             if body.config is not None:
                 raise ConfigError("send either a config or a model, not both")
-            trainer = Trainer.from_model(body.model.model_dump())
+            trainer = Trainer.from_model(body.model.to_model())
         else:
             changes = body.config.changes() if body.config else {}
             changes.setdefault("seed", _random_seed())
