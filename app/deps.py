@@ -15,11 +15,15 @@ EXPIRED = (
 )
 
 
-def get_settings(request: Request) -> Settings:
+# These are ``async def`` on purpose: they do no I/O and no heavy work, and FastAPI would
+# run a plain ``def`` dependency in the thread pool (one thread hop each, per request).
+
+
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_store(request: Request) -> SessionStore:
+async def get_store(request: Request) -> SessionStore:
     return request.app.state.store  # type: ignore[no-any-return]
 
 
@@ -27,7 +31,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[SessionStore, Depends(get_store)]
 
 
-def get_session(session_id: str, store: StoreDep) -> Session:
+async def get_session(session_id: str, store: StoreDep) -> Session:
     try:
         return store.get(session_id)
     except SessionNotFound:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import math
 from typing import Any
 
@@ -34,11 +35,19 @@ def state(session: Session) -> dict[str, Any]:
     }
 
 
-def quantise(values: NDArray[Any]) -> str:
-    """Values clamped to [-1, 1] → bytes q = round((v + 1)·127.5) → base64."""
-    q = np.rint((np.clip(values, -1.0, 1.0) + 1.0) * 127.5)
-    q = np.nan_to_num(q, nan=127.0)
-    return base64.b64encode(q.astype(np.uint8).tobytes()).decode("ascii")
+def quantise_each(grids: NDArray[Any]) -> list[str]:
+    """Grids (k, …) with values clamped to [-1, 1] → bytes q = round((v + 1)·127.5), NaN
+    as 127 → one base64 string per grid. One vectorised pass for all k."""
+    q = np.clip(grids, -1.0, 1.0)
+    q += 1.0
+    q *= 127.5
+    np.rint(q, out=q)
+    q = np.nan_to_num(q, nan=127.0).astype(np.uint8)
+    return [base64.b64encode(g.tobytes()).decode("ascii") for g in q]
+
+
+def quantise(grid: NDArray[Any]) -> str:
+    return quantise_each(grid[np.newaxis])[0]
 
 
 def _grids(session: Session, slot: str, density: int) -> list[NDArray[Any]]:
@@ -65,6 +74,8 @@ def frame(session: Session, since: int, thumb: int, neuron: list[int] | None) ->
         layer, index = neuron
         if layer < len(full) - 1 and index < full[layer].shape[0]:
             neuron_out = {"layer": layer, "index": index, "grid": quantise(full[layer][index])}
+    thumbs = quantise_each(np.concatenate(small[:-1]))  # features and hidden neurons
+    bounds = np.cumsum([0] + [len(layer) for layer in small[:-1]]).tolist()
     n = len(t.train_history)
     start = since if since <= n else 0
     return {
@@ -72,8 +83,8 @@ def frame(session: Session, since: int, thumb: int, neuron: list[int] | None) ->
         "density": DENSITY,
         "thumb": thumb,
         "output": quantise(full[-1][0]),
-        "features": [quantise(g) for g in small[0]],
-        "neurons": [[quantise(g) for g in layer] for layer in small[1:-1]],
+        "features": thumbs[: len(small[0])],
+        "neurons": [thumbs[a:b] for a, b in itertools.pairwise(bounds[1:])],
         "neuron": neuron_out,
         "weights": [w.tolist() for w in t.net.weights()],
         "biases": [b.tolist() for b in t.net.biases()],

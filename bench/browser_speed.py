@@ -3,10 +3,12 @@
 Starts a server on 127.0.0.1 and Debian's Chromium (Playwright). For each configuration
 of PRODUCT.md §3, at the slowest speed (one epoch per frame) and the fastest, for three
 seeds: open the page with the configuration in the URL hash, press Play, and for a fixed
-time count the epochs shown by #iter-number and the frames drawn (step responses, each
-carries one frame). The losses at epochs 100, 300 and 1000 come from the session's
-history (GET /frame?since=0). Also the wall time until #loss-test shows a test loss
-below 0.1 on the six-layer spiral at the fastest speed (5 seeds).
+time count the epochs shown by #iter-number and the server frames the page drew (its
+`data-frames-drawn` counter: a frame that arrives while an older one waits to be drawn
+replaces it, so frames received can exceed frames drawn). The losses at epochs 100,
+300 and 1000 come from the session's history (GET /frame?since=0). Also the wall time
+until #loss-test shows a test loss below 0.1 on the six-layer spiral at the fastest speed
+(5 seeds).
 
     python -m bench.browser_speed                 # the full run (~15 minutes)
     python -m bench.browser_speed --seconds 5 --seeds 1 --only "spiral, tanh, 8x6"
@@ -80,35 +82,28 @@ def epoch_shown(page: Page) -> int:
     return int(re.sub(r"\D", "", text) or 0)
 
 
+def frames_drawn(page: Page) -> int:
+    return int(page.get_attribute("main", "data-frames-drawn") or 0)
+
+
 def play(
     page: Page, base: str, config: dict[str, Any], seed: int, speed: str, seconds: float
 ) -> dict[str, Any]:
-    sessions: list[str] = []
-    frames = [0]
-
-    def on_response(response: Any) -> None:
-        match = re.search(r"/api/sessions/([^/]+)/step$", response.url)
-        if match:
-            frames[0] += 1
-            if not sessions:
-                sessions.append(match.group(1))
-
-    page.on("response", on_response)
     page.goto("about:blank")
     page.goto(base + "/" + page_hash(config, seed, speed))
     page.wait_for_function("document.querySelector('#iter-number') !== null")
     page.wait_for_timeout(500)
     page.click("#play-pause-button")
     page.wait_for_function("() => /[1-9]/.test(document.querySelector('#iter-number').textContent)")
-    start_epoch, frames[0] = epoch_shown(page), 0
+    start_epoch, start_frames = epoch_shown(page), frames_drawn(page)
     t0 = time.perf_counter()
     page.wait_for_timeout(seconds * 1000)
     elapsed = time.perf_counter() - t0
     epochs = epoch_shown(page) - start_epoch
-    drawn = frames[0]
+    drawn = frames_drawn(page) - start_frames
     page.click("#play-pause-button")
-    page.remove_listener("response", on_response)
-    history = httpx.get(f"{base}/api/sessions/{sessions[0]}/frame", params={"since": 0}).json()
+    session = page.get_attribute("main", "data-session")
+    history = httpx.get(f"{base}/api/sessions/{session}/frame", params={"since": 0}).json()
     train, test = history["history"]["train"], history["history"]["test"]
     losses = {e: (train[e], test[e]) for e in (100, 300, 1000) if e < len(train)}
     return {"epochs_per_s": epochs / elapsed, "frames_per_s": drawn / elapsed, "losses": losses}

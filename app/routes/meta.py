@@ -19,7 +19,7 @@ router = APIRouter(tags=["meta"])
 
 
 @router.get("/healthz", response_model=Health)
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 

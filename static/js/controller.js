@@ -5,11 +5,13 @@
  * only through the Api and tells the page when to redraw (`onChange`), which the page
  * batches into one redraw per animation frame.
  *
- * Playing is a loop of step requests, one request per drawn frame: as soon as a step's
- * answer (state + frame) is taken in, the next step is sent, so the server trains while
- * the page draws. An answer that arrives before the previous one was drawn waits for
- * that draw (`drawn()`), so every answer is drawn once, in its own frame. Nothing is
- * sent while paused or while the tab is hidden.
+ * Playing is a loop of step requests, one in flight at a time: as soon as a step's
+ * answer (state + frame) arrives, the next step is sent, so the server trains while the
+ * page draws. An answer that arrives before the previous one was drawn waits for that
+ * draw (`drawn()`). At the fixed speeds (1, 3, 10 epochs per frame) no step is sent while
+ * an answer waits, so every answer is drawn; at the fast speeds the next step is sent at
+ * once and a newer answer replaces a waiting one (its history starts where the waiting
+ * one's did, so nothing is lost). Nothing is sent while paused or the tab is hidden.
  */
 
 import { ApiError } from "./api.js";
@@ -192,9 +194,10 @@ export class Controller {
     else this.play();
   }
 
-  /** Send the next step if playing, visible, and no answer is waiting to be drawn. */
+  /** Send the next step if playing, visible, and no request is on its way. */
   pump() {
-    if (!this.playing || this.stepping || this.acting || this.held || document.hidden) return;
+    if (!this.playing || this.stepping || this.acting || document.hidden) return;
+    if (this.held && !("max_ms" in this.stepBody())) return; // a fixed pace: draw each answer
     this.runStep(this.stepBody());
   }
 

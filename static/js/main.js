@@ -112,11 +112,18 @@ async function main() {
   const heatmap = new HeatMap(/** @type {HTMLElement} */ (document.getElementById("heatmap")));
   drawLegend(/** @type {HTMLCanvasElement} */ (document.getElementById("legend-canvas")));
 
+  let lastFrame = /** @type {unknown} */ (null);
+  let framesDrawn = 0;
   function draw() {
     const s = c.settings;
     const frame = c.frame;
     const config = c.state?.config;
     if (c.state) columns.dataset.session = c.state.id;
+    if (frame !== lastFrame) {
+      // How many server frames have been drawn: for benchmarks and tests.
+      lastFrame = frame;
+      columns.dataset.framesDrawn = String(++framesDrawn);
+    }
     controls.update({
       settings: s,
       state: c.state,

@@ -254,7 +254,7 @@ def test_spiral_with_six_layers_of_eight_learns_within_a_minute(
     limits = api.get("/api/options").json()["limits"]
     fastest = recorder.steps[-1]
     assert fastest["epochs"] == limits["max_epochs_per_step"]
-    assert fastest["max_ms"] == 25
+    assert fastest["max_ms"] == 16
     assert fastest["frame"] is True
     # Paused: no more polling.
     sent = len(recorder.steps)
