@@ -14,8 +14,8 @@ initial weights and the whole trajectory.
 from __future__ import annotations
 
 import math
-import time
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,11 +175,17 @@ class Trainer:
             self.test_history[-1] = self.metrics.test_loss
 
     # -- training ------------------------------------------------------------------------
-    def step(self, epochs: int = 1, *, deadline: float | None = None, measure: bool = True) -> int:
-        """Train up to ``epochs`` epochs; stop early at ``deadline`` (perf_counter time)
-        or on divergence. With ``measure`` the losses are computed after every epoch
-        (the reference's behaviour and the loss chart's data); without, only at the end.
-        Returns the number of epochs completed."""
+    def step(
+        self,
+        epochs: int = 1,
+        *,
+        stop: Callable[[], bool] | None = None,
+        measure: bool = True,
+    ) -> int:
+        """Train up to ``epochs`` epochs; stop early when ``stop()`` says so (asked after
+        each epoch, so at least one runs) or on divergence. With ``measure`` the losses
+        are computed after every epoch (the reference's behaviour and the loss chart's
+        data); without, only at the end. Returns the number of epochs completed."""
         done = 0
         if self.status == "diverged":
             return 0
@@ -203,7 +209,7 @@ class Trainer:
                 done += 1
                 if measure:
                     self._record()
-                if deadline is not None and time.perf_counter() >= deadline:
+                if stop is not None and stop():
                     break
         if not measure and done:
             self._record()
