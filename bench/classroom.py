@@ -185,7 +185,8 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"# classroom benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
-        f"{args.seconds:g} s per N, spiral 8x6, fastest speed (max_ms {FASTEST_MS}, a frame a request)"
+        f"{args.seconds:g} s per N, spiral 8x6, fastest speed "
+        f"(max_ms {FASTEST_MS}, a frame a request)"
     )
     print(
         "| students | errors | requests/s | frames/s per student (median / worst) | "
