@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -27,7 +28,16 @@ async def get_store(request: Request) -> SessionStore:
     return request.app.state.store  # type: ignore[no-any-return]
 
 
+async def get_compute(request: Request) -> threading.BoundedSemaphore:
+    """A slot to train or draw in. Many threads computing at once mostly fight over
+    Python's GIL (NumPy releases it around every large array operation and must win it
+    back), so a few compute at a time and the others wait, without using the CPU.
+    Always taken after the session's lock, never before, so that they cannot deadlock."""
+    return request.app.state.compute  # type: ignore[no-any-return]
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ComputeDep = Annotated[threading.BoundedSemaphore, Depends(get_compute)]
 StoreDep = Annotated[SessionStore, Depends(get_store)]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.store = MemoryStore(settings.max_sessions, settings.idle_timeout)
+        app.state.compute = threading.BoundedSemaphore(settings.compute_slots)
         app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
         yield
 

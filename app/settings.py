@@ -20,6 +20,7 @@ class Settings:
     step_time_budget: float = 0.25  # seconds of training one request may take at most
     max_body_bytes: int = 1_000_000  # larger request bodies get 413
     max_predict_points: int = 10_000
+    compute_slots: int = 2  # requests that train or draw at once; the others queue
     static_dir: Path = ROOT / "static"
     templates_dir: Path = ROOT / "templates"
 

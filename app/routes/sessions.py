@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.responses import JSONResponse
 
 from .. import serialize
-from ..deps import SessionDep, SettingsDep, StoreDep
+from ..deps import ComputeDep, SessionDep, SettingsDep, StoreDep
 from ..engine import ConfigError, Trainer, config_from_dict
 from ..engine.config import MAX_SEED
 from ..schemas import (
@@ -80,7 +80,9 @@ def delete_session(session: SessionDep, store: StoreDep) -> Response:
 
 
 @router.post("/{session_id}/step", response_model=StepOut)
-def step(session: SessionDep, body: StepIn, settings: SettingsDep) -> JSONResponse:
+def step(
+    session: SessionDep, body: StepIn, settings: SettingsDep, compute: ComputeDep
+) -> JSONResponse:
     if body.epochs > settings.max_epochs_per_step:
         raise HTTPException(
             status_code=422,
@@ -93,7 +95,7 @@ def step(session: SessionDep, body: StepIn, settings: SettingsDep) -> JSONRespon
     cpu = settings.step_time_budget
     if body.max_ms is not None:
         cpu = min(cpu, body.max_ms / 1000.0)
-    with session.lock:
+    with session.lock, compute:
         cpu_end = time.thread_time() + cpu
 
         def stop() -> bool:
@@ -125,6 +127,7 @@ def regenerate(session: SessionDep) -> dict[str, Any]:
 @router.get("/{session_id}/frame", response_model=Frame)
 def read_frame(
     session: SessionDep,
+    compute: ComputeDep,
     since: int = Query(0, ge=0, description="history points the client already has"),
     thumb: int = Query(25, ge=5, le=50, description="thumbnail grid size"),
     neuron: str | None = Query(
@@ -132,7 +135,7 @@ def read_frame(
     ),
 ) -> JSONResponse:
     picked = [int(v) for v in neuron.split(",")] if neuron else None
-    with session.lock:
+    with session.lock, compute:
         return JSONResponse(serialize.frame(session, since, thumb, picked))
 
 
@@ -157,13 +160,15 @@ def set_bias(session: SessionDep, body: BiasIn) -> dict[str, Any]:
 
 
 @router.post("/{session_id}/predict", response_model=PredictOut)
-def predict(session: SessionDep, body: PredictIn, settings: SettingsDep) -> dict[str, Any]:
+def predict(
+    session: SessionDep, body: PredictIn, settings: SettingsDep, compute: ComputeDep
+) -> dict[str, Any]:
     if len(body.points) > settings.max_predict_points:
         raise HTTPException(
             status_code=422,
             detail=f"at most {settings.max_predict_points} points per request",
         )
-    with session.lock:
+    with session.lock, compute:
         values = session.trainer.predict(np.array(body.points, dtype=np.float64))
     return {"outputs": serialize.outputs(values)}
 
