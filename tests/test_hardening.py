@@ -27,6 +27,7 @@ from app.engine.config import LEARNING_RATES
 from app.main import create_app
 from app.settings import Settings
 from app.store import Session
+from tests.aio import run_async
 
 JSON = {"content-type": "application/json"}
 BIG = {
@@ -539,7 +540,7 @@ def test_ten_thousand_sessions_stay_at_the_cap_in_bounded_memory() -> None:
 
     gc.collect()
     trainers_before = sum(isinstance(o, Trainer) for o in gc.get_objects())
-    out = asyncio.run(run())
+    out = run_async(run())
     assert out["sizes"] == [CAP] * len(out["sizes"])
     assert out["gone"].status_code == 404 and "Start a new session" in out["gone"].json()["detail"]
     assert out["kept"].status_code == 200  # used recently, never evicted

@@ -23,6 +23,7 @@ from app.main import create_app
 from app.routes import meta, sessions
 from app.settings import ROOT, Settings
 from app.store import new_session_id
+from tests.aio import run_async
 
 URLSAFE = set(string.ascii_letters + string.digits + "-_")
 
@@ -268,9 +269,9 @@ def test_static_files_cannot_be_read_outside_static(tmp_path: Path) -> None:
     (tmp_path / "secret.txt").write_text("SECRET")
     (static / "link-out").symlink_to(tmp_path / "secret.txt")
     app = create_app(Settings(static_dir=static))
-    assert asyncio.run(_asgi_get(app, "/static/ok.txt")) == (200, b"public")
+    assert run_async(_asgi_get(app, "/static/ok.txt")) == (200, b"public")
     for path in TRAVERSALS:
-        status, body = asyncio.run(_asgi_get(app, path))
+        status, body = run_async(_asgi_get(app, path))
         assert status == 404 and b"SECRET" not in body, (path, status, body[:80])
     # And the real layout: the app's own source is next to static/.
     real = create_app(Settings())
@@ -279,7 +280,7 @@ def test_static_files_cannot_be_read_outside_static(tmp_path: Path) -> None:
         "/static/%2e%2e/app/main.py",
         "/static/..%2fapp%2fmain.py",
     ]:
-        status, body = asyncio.run(_asgi_get(real, path))
+        status, body = run_async(_asgi_get(real, path))
         assert status == 404 and b"create_app" not in body, path
 
 
