@@ -29,21 +29,10 @@ import httpx
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from bench.chromium import CHROMIUM, FLAGS
 from bench.classroom import free_port, start_server
 from bench.configs import CONFIGS
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 # The reference's figures (PRODUCT.md §3): visible epochs/s; train / test loss at 300.
 REFERENCE = {
     "circle, tanh, 4,2": (58.5, ".0011 / .0024"),
@@ -165,7 +154,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             for name, config in CONFIGS.items():
                 if (args.only and name != args.only) or args.only_time_to_loss:

@@ -20,46 +20,28 @@ import http.client
 import json
 import multiprocessing as mp
 import os
-import socket
 import statistics
 import subprocess
-import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import soak
+from bench.soak import free_port, rss_mb
+
 CONFIG = {"dataset": "spiral", "hidden_layers": [8] * 6}
 FASTEST_MS = 16  # the page's fastest speed (SPEEDS in static/js/state.js)
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(port: int, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("the server did not start")
+def start_server(port: int) -> subprocess.Popen[bytes]:
+    """``python -m app`` on 127.0.0.1:port (log in a temporary file), once it answers."""
+    log = Path(tempfile.mkdtemp(prefix="classroom-")) / "server.log"
+    server = soak.start_server(port, log)
+    soak.wait_until_ready(server, port)
+    return server
 
 
 def request(
@@ -130,13 +112,6 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def run(n: int, seconds: float, cap: int = 10_000) -> dict[str, Any]:
     port = free_port()
     server = start_server(port)
@@ -152,8 +127,7 @@ def run(n: int, seconds: float, cap: int = 10_000) -> dict[str, Any]:
         cpu = (cpu_seconds(server.pid) - cpu0) / (time.monotonic() - t0)
         rss = rss_mb(server.pid)
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        soak.stop_server(server)
     latencies = sorted(x for r in results for x in r["latencies"])
     frames = [r["frames"] / seconds for r in results]
     epochs = [r["epochs"] / seconds for r in results]
@@ -174,7 +148,7 @@ def run(n: int, seconds: float, cap: int = 10_000) -> dict[str, Any]:
         "p50_ms": pct(0.50),
         "p99_ms": pct(0.99),
         "server_cpu": cpu,
-        "server_rss_mb": rss,
+        "server_rss_mb": rss if rss is not None else float("nan"),
     }
 
 
