@@ -16,7 +16,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from . import __version__
 from .middleware import BodyLimit, SecurityHeaders
-from .routes import meta, sessions
+from .routes import docs, meta, sessions
 from .settings import Settings
 from .store import MemoryStore
 
@@ -61,10 +61,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Train small neural networks step by step; see docs/API.md.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(meta.router)
     app.include_router(sessions.router)
+    docs.install(app)
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=1)  # CPU over bytes
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
