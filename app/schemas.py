@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    create_model,
+)
 
-from .engine import ACTIVATIONS, DATASETS, FEATURES, INITS, OPTIMIZERS, PROBLEMS, REGULARIZATIONS
+from .engine import FEATURES, FIELDS
 from .engine import config as limits
+from .engine.config import Field as EngineField
 
 
 def _one_of(name: str, options: Any) -> AfterValidator:
@@ -25,16 +34,14 @@ def _enum(options: Any) -> WithJsonSchema:
     return WithJsonSchema({"type": "string", "enum": list(options)})
 
 
-Problem: TypeAlias = Annotated[str, _one_of("problem", PROBLEMS), _enum(PROBLEMS)]
-Dataset: TypeAlias = Annotated[str, _one_of("dataset", DATASETS), _enum(DATASETS)]
-Feature: TypeAlias = Annotated[str, _one_of("feature", FEATURES), _enum(FEATURES)]
-ActivationName: TypeAlias = Annotated[str, _one_of("activation", ACTIVATIONS), _enum(ACTIVATIONS)]
-Regularization: TypeAlias = Annotated[
-    str, _one_of("regularization", REGULARIZATIONS), _enum(REGULARIZATIONS)
-]
-OptimizerName: TypeAlias = Annotated[str, _one_of("optimizer", OPTIMIZERS), _enum(OPTIMIZERS)]
-InitName: TypeAlias = Annotated[str, _one_of("init", INITS), _enum(INITS)]
+def _whole(value: Any) -> Any:
+    """3.0 is an integer to JSON (and JSON Schema): take it as 3; 3.5 stays and is refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
+
+Int = Annotated[int, BeforeValidator(_whole)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 
@@ -42,47 +49,75 @@ class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
-class ConfigPatch(Strict):
-    """A partial configuration: every field optional; unknown fields are rejected."""
+def _choice(name: str, names: Any) -> Any:
+    return Annotated[str, _one_of(name, names), _enum(names)]
 
-    problem: Problem | None = None
-    dataset: Dataset | None = None
-    noise: Annotated[Finite, Field(ge=limits.NOISE[0], le=limits.NOISE[1])] | None = None
-    train_ratio: (
-        Annotated[Finite, Field(ge=limits.TRAIN_RATIO[0], le=limits.TRAIN_RATIO[1])] | None
-    ) = None
-    batch_size: Annotated[int, Field(ge=limits.BATCH_SIZE[0], le=limits.BATCH_SIZE[1])] | None = (
-        None
-    )
-    features: Annotated[list[Feature], Field(min_length=1, max_length=len(FEATURES))] | None = None
-    hidden_layers: (
-        Annotated[
-            list[Annotated[int, Field(ge=1, le=limits.MAX_NEURONS)]],
-            Field(max_length=limits.MAX_HIDDEN_LAYERS),
-        ]
-        | None
-    ) = None
-    activation: ActivationName | None = None
-    learning_rate: Annotated[Finite, Field(gt=0, le=limits.MAX_LEARNING_RATE)] | None = None
-    regularization: Regularization | None = None
-    regularization_rate: (
-        Annotated[Finite, Field(ge=0, le=limits.MAX_REGULARIZATION_RATE)] | None
-    ) = None
-    optimizer: OptimizerName | None = None
-    init: InitName | None = None
-    learning_rate_decay: Annotated[Finite, Field(ge=0, le=1e6)] | None = None
-    dropout: Annotated[Finite, Field(ge=0, lt=1)] | None = None
-    seed: (
-        Annotated[int, Field(ge=0, le=limits.MAX_SEED)]
-        | Annotated[str, Field(min_length=1, max_length=200)]
-        | None
-    ) = None
+
+def _bounds(f: EngineField) -> Any:
+    low, high = (f.min, None) if f.min_exclusive else (None, f.min)
+    below, top = (f.max, None) if f.max_exclusive else (None, f.max)
+    return Field(gt=low, ge=high, lt=below, le=top)
+
+
+def _input_type(f: EngineField) -> Any:
+    """What a request may send for a field: its type and bounds, from the engine's row."""
+    if f.kind == "choice":
+        return _choice(f.name, f.names)
+    if f.kind == "features":
+        item = _choice("feature", f.names)
+        return Annotated[list[item], Field(min_length=1, max_length=len(f.names))]  # type: ignore[valid-type]
+    if f.kind == "layers":
+        neurons = Annotated[Int, Field(ge=f.min, le=f.max)]
+        return Annotated[list[neurons], Field(max_length=f.max_length)]
+    if f.kind == "seed":
+        text = Annotated[str, Field(min_length=1, max_length=f.max_length)]
+        return Annotated[Int, Field(ge=f.min, le=f.max)] | text
+    if f.kind == "integer":
+        return Annotated[Int, _bounds(f)]
+    return Annotated[Finite, _bounds(f)]
+
+
+OUTPUT_TYPES: dict[str, Any] = {
+    "choice": str,
+    "number": float,
+    "integer": int,
+    "features": list[str],
+    "layers": list[int],
+    "seed": int,
+}
+
+
+class _ConfigPatch(Strict):
+    """A partial configuration: every field optional; unknown fields are rejected."""
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True, exclude_none=True)
 
 
-ParamValue = Annotated[Finite, Field(ge=-1e6, le=1e6)]
+def config_models(fields: tuple[EngineField, ...]) -> tuple[type[_ConfigPatch], type[BaseModel]]:
+    """ConfigPatch (every field optional, bounded) and ConfigOut, one attribute per row."""
+    patch = create_model(
+        "ConfigPatch",
+        __base__=_ConfigPatch,
+        __doc__=_ConfigPatch.__doc__,
+        **{f.name: (_input_type(f) | None, None) for f in fields},  # type: ignore[call-overload]
+    )
+    out = create_model(
+        "ConfigOut",
+        __doc__="The whole configuration of a session.",
+        **{f.name: (OUTPUT_TYPES[f.kind], ...) for f in fields},  # type: ignore[call-overload]
+    )
+    return patch, out
+
+
+if TYPE_CHECKING:
+    ConfigPatch = _ConfigPatch
+    ConfigOut = BaseModel
+else:
+    ConfigPatch, ConfigOut = config_models(FIELDS)
+
+
+ParamValue = Annotated[Finite, Field(ge=-limits.MAX_WEIGHT, le=limits.MAX_WEIGHT)]
 _MAX_FAN = max(limits.MAX_NEURONS, len(FEATURES))
 _MAX_WEIGHT_LAYERS = limits.MAX_HIDDEN_LAYERS + 1
 
@@ -115,25 +150,6 @@ class CreateSession(Strict):
     model: ModelIn | None = None
 
 
-class ConfigOut(BaseModel):
-    problem: str
-    dataset: str
-    noise: float
-    train_ratio: float
-    batch_size: int
-    features: list[str]
-    hidden_layers: list[int]
-    activation: str
-    learning_rate: float
-    regularization: str
-    regularization_rate: float
-    optimizer: str
-    init: str
-    learning_rate_decay: float
-    dropout: float
-    seed: int
-
-
 class State(BaseModel):
     id: str
     config: ConfigOut
@@ -148,16 +164,19 @@ class State(BaseModel):
     message: str | None
 
 
+THUMB_MIN, THUMB_MAX, THUMB_DEFAULT = 5, 50, 25  # the thumbnails' grid size
+
+
 class FrameOptions(Strict):
-    since: Annotated[int, Field(ge=0)] = 0
-    thumb: Annotated[int, Field(ge=5, le=50)] = 25
+    since: Annotated[Int, Field(ge=0)] = 0
+    thumb: Annotated[Int, Field(ge=THUMB_MIN, le=THUMB_MAX)] = THUMB_DEFAULT
     neuron: (
-        Annotated[list[Annotated[int, Field(ge=0, le=8)]], Field(min_length=2, max_length=2)] | None
+        Annotated[list[Annotated[Int, Field(ge=0, le=8)]], Field(min_length=2, max_length=2)] | None
     ) = None
 
 
 class StepIn(FrameOptions):
-    epochs: Annotated[int, Field(ge=1)] = 1
+    epochs: Annotated[Int, Field(ge=1)] = 1
     max_ms: Annotated[Finite, Field(gt=0)] | None = None
     frame: bool = False
 
@@ -194,20 +213,21 @@ class StepOut(State):
 
 
 class WeightIn(Strict):
-    layer: Annotated[int, Field(ge=0, le=limits.MAX_HIDDEN_LAYERS)]
-    source: Annotated[int, Field(ge=0, le=max(limits.MAX_NEURONS, len(FEATURES)))]
-    target: Annotated[int, Field(ge=0, le=limits.MAX_NEURONS)]
-    value: Annotated[Finite, Field(ge=-1e6, le=1e6)]
+    layer: Annotated[Int, Field(ge=0, le=limits.MAX_HIDDEN_LAYERS)]
+    source: Annotated[Int, Field(ge=0, le=max(limits.MAX_NEURONS, len(FEATURES)))]
+    target: Annotated[Int, Field(ge=0, le=limits.MAX_NEURONS)]
+    value: ParamValue
 
 
 class BiasIn(Strict):
-    layer: Annotated[int, Field(ge=1, le=limits.MAX_HIDDEN_LAYERS + 1)]
-    neuron: Annotated[int, Field(ge=0, le=limits.MAX_NEURONS)]
-    value: Annotated[Finite, Field(ge=-1e6, le=1e6)]
+    layer: Annotated[Int, Field(ge=1, le=limits.MAX_HIDDEN_LAYERS + 1)]
+    neuron: Annotated[Int, Field(ge=0, le=limits.MAX_NEURONS)]
+    value: ParamValue
 
 
 Point = Annotated[
-    list[Annotated[Finite, Field(ge=-1e6, le=1e6)]], Field(min_length=2, max_length=2)
+    list[Annotated[Finite, Field(ge=-limits.MAX_WEIGHT, le=limits.MAX_WEIGHT)]],
+    Field(min_length=2, max_length=2),
 ]
 
 
@@ -237,3 +257,56 @@ class ModelOut(BaseModel):
 
 class Health(BaseModel):
     status: str
+
+
+class ChoiceOut(BaseModel):
+    name: str
+    label: str
+    url_value: str | None
+    problem: str | None
+    url_key: str | None
+    url_flag: str | None
+
+
+class FieldOut(BaseModel):
+    """One setting: see the engine's ``Field`` (app/engine/config.py) and docs/API.md."""
+
+    name: str
+    kind: str
+    label: str
+    default: Any
+    reset: str
+    control: str
+    control_id: str | None
+    url_key: str | None
+    url_keys: dict[str, str]
+    choices: list[ChoiceOut]
+    min: float | None
+    max: float | None
+    min_exclusive: bool
+    max_exclusive: bool
+    steps: list[float]
+    step: float | None
+    max_length: int | None
+
+
+class Named(BaseModel):
+    name: str
+    label: str
+
+
+class Options(BaseModel):
+    fields: list[FieldOut]
+    problems: list[str]
+    datasets: dict[str, list[Named]]
+    features: list[Named]
+    activations: list[str]
+    optimizers: list[str]
+    inits: list[str]
+    regularizations: list[str]
+    learning_rates: list[float]
+    regularization_rates: list[float]
+    learning_rate_decays: list[float]
+    dropout_rates: list[float]
+    limits: dict[str, Any]
+    defaults: dict[str, Any]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import itertools
 import math
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .engine import Trainer, divergence_message, evaluate_grid
+from .engine.config import Field
 from .store import Session
 
 DENSITY = 100
@@ -95,6 +97,21 @@ def frame(session: Session, since: int, thumb: int, neuron: list[int] | None) ->
             "test": t.test_history[start:].tolist(),
         },
     }
+
+
+def field(f: Field) -> dict[str, Any]:
+    """One row of the engine's table of settings, as ``/api/options`` sends it."""
+    out = asdict(f)
+    del out["why"]
+    out["steps"] = list(f.steps)
+    out["default"] = _plain(f.default)
+    if f.kind == "seed":
+        out["default"] = None  # a new session without a seed gets a random one
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
 
 
 def outputs(values: NDArray[np.float64]) -> list[float | None]:

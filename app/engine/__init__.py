@@ -5,8 +5,9 @@ Nothing here imports anything web; the server wraps it.
 
 from .activations import ACTIVATIONS
 from .config import (
+    FIELD,
+    FIELDS,
     PROBLEMS,
-    REGULARIZATIONS,
     Config,
     ConfigError,
     apply_changes,
@@ -17,6 +18,7 @@ from .config import (
 from .datasets import DATASETS, DEFAULT_DATASET
 from .features import FEATURES
 from .grid import evaluate_grid, grid_points
+from .losses import REGULARIZATIONS
 from .network import INITS
 from .optimizers import OPTIMIZERS
 from .trainer import Metrics, Trainer, divergence_message
@@ -26,6 +28,8 @@ __all__ = [
     "DATASETS",
     "DEFAULT_DATASET",
     "FEATURES",
+    "FIELD",
+    "FIELDS",
     "INITS",
     "OPTIMIZERS",
     "PROBLEMS",

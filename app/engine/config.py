@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 from .activations import ACTIVATIONS
 from .datasets import DATASETS, DEFAULT_DATASET
-from .features import ordered_features
+from .features import FEATURE_LABELS, ordered_features
+from .losses import REGULARIZATIONS
 from .network import INITS
 from .optimizers import OPTIMIZERS
 
 PROBLEMS = ("classification", "regression")
-REGULARIZATIONS = ("none", "l1", "l2")
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 LEARNING_RATE_DECAYS = (0.0, 0.0001, 0.001, 0.01, 0.1)  # offered steps; any value ≥ 0 is valid
@@ -31,7 +32,11 @@ NOISE = (0, 50)  # percent; the reference's control steps by 5
 TRAIN_RATIO = (10, 90)  # percent; the reference's control steps by 10
 MAX_LEARNING_RATE = 10.0
 MAX_REGULARIZATION_RATE = 10.0
+MAX_DECAY = 1e6
 MAX_SEED = 2**32 - 1
+MAX_SEED_LENGTH = 200  # characters of a text seed (e.g. a reference link's "0.12345")
+GRID_EXTENT = 6.0  # the plotted square is [-6, 6]²
+MAX_WEIGHT = 1e6  # the largest weight or bias a person may type
 
 
 class ConfigError(ValueError):
@@ -50,8 +55,192 @@ def seed_from_string(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:4], "big")
 
 
+# -- the table of settings -------------------------------------------------------------
+
+Kind = Literal["choice", "number", "integer", "features", "layers", "seed"]
+Reset = Literal["live", "network", "data"]
+"""What changing a field does: keep the network, new initial weights, or new data too."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One allowed value of a choice (or one feature)."""
+
+    name: str
+    label: str
+    url_value: str | None = None  # the reference's spelling in the URL hash, if different
+    problem: str | None = None  # datasets: the problem they belong to
+    url_key: str | None = None  # features: each is a boolean key of its own in the hash
+    url_flag: str | None = None  # the reference's boolean key that selects this choice
+
+
+LABELS: dict[str, str] = {
+    "classification": "Classification",
+    "regression": "Regression",
+    "relu": "ReLU",
+    "tanh": "Tanh",
+    "sigmoid": "Sigmoid",
+    "linear": "Linear",
+    "none": "None",
+    "l1": "L1",
+    "l2": "L2",
+    "sgd": "SGD",
+    "momentum": "Momentum",
+    "nesterov": "Nesterov",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+    "playground": "Playground",
+    "xavier": "Xavier (Glorot)",
+    "he": "He",
+    "zero": "Zero",
+}
+"""Display names of the choices that have no table of their own."""
+
+FEATURE_URL_KEYS = {
+    "x1": "x",
+    "x2": "y",
+    "x1_squared": "xSquared",
+    "x2_squared": "ySquared",
+    "x1_x2": "xTimesY",
+    "sin_x1": "sinX",
+    "sin_x2": "sinY",
+}
+"""The reference's hash key of each feature."""
+
+URL_VALUES = {"plane": "reg-plane", "multigauss": "reg-gauss", "l1": "L1", "l2": "L2"}
+URL_FLAGS = {"zero": "initZero"}
+
+
+def _choices(names: Iterable[str]) -> tuple[Choice, ...]:
+    return tuple(
+        Choice(n, LABELS[n], url_value=URL_VALUES.get(n), url_flag=URL_FLAGS.get(n)) for n in names
+    )
+
+
+@dataclass(frozen=True)
+class Field:
+    """One setting: its type and bounds, default, reset rule, URL key, label, control.
+
+    The engine validates with it; the server's schemas, the reset rules, ``/api/options``
+    and the page (controls, URL hash, the config it sends) are all built from it.
+    """
+
+    name: str
+    kind: Kind
+    label: str
+    default: Any
+    reset: Reset
+    control: str  # select | slider | datasets | features | layers | seed
+    control_id: str | None = None  # the page's element id (the reference's, where it has one)
+    url_key: str | None = None  # the URL-hash key (the reference's, where it has one)
+    url_keys: dict[str, str] = field(default_factory=dict)  # per problem, where it differs
+    choices: tuple[Choice, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: bool = False
+    max_exclusive: bool = False
+    steps: tuple[float, ...] = ()  # the values the page offers
+    step: float | None = None  # a slider's increment
+    max_length: int | None = None  # layers: most hidden layers; seed: most characters
+    why: str = ""  # said after a bound that needs explaining
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.choices)
+
+    def check(self, value: Any) -> Any:
+        """The normalised value, or ConfigError with a sentence saying what is wrong."""
+        if self.kind == "choice":
+            if value not in self.names:
+                raise ConfigError(f"unknown {self.name} {value!r}; choose from {list(self.names)}")
+            return str(value)
+        if self.kind == "features":
+            if not isinstance(value, list | tuple) or not all(isinstance(f, str) for f in value):
+                raise ConfigError("features must be a list of feature names")
+            try:
+                return ordered_features(value)
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from None
+        if self.kind == "layers":
+            if not isinstance(value, list | tuple):
+                raise ConfigError("hidden_layers must be a list of neuron counts")
+            if self.max_length is not None and len(value) > self.max_length:
+                raise ConfigError(f"at most {self.max_length} hidden layers, got {len(value)}")
+            return tuple(int(self._number("neurons per layer", n, integer=True)) for n in value)
+        if self.kind == "seed":
+            if isinstance(value, str):
+                value = seed_from_string(value)
+            return int(self._number(self.name, value, integer=True))
+        return self._number(self.name, value, integer=self.kind == "integer")
+
+    def _number(self, name: str, value: Any, *, integer: bool) -> float:
+        low, high = self.min, self.max
+        assert low is not None and high is not None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{name} must be a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ConfigError(f"{name} must be finite, got {value!r}")
+        if integer and value != int(value):
+            raise ConfigError(f"{name} must be a whole number, got {value!r}")
+        if not low <= value <= high:
+            raise ConfigError(f"{name} must be between {low:g} and {high:g}, got {value!r}")
+        if self.min_exclusive and value == low:
+            raise ConfigError(f"{name} must be greater than {low:g}, got {value!r}")
+        if self.max_exclusive and value == high:
+            raise ConfigError(f"{name} must be below {high:g}{self.why}, got {value!r}")
+        return int(value) if integer else float(value)
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("problem", "choice", "Problem type", "classification", "data", "select",
+          "problem", "problem", choices=_choices(PROBLEMS)),
+    Field("dataset", "choice", "Dataset", "circle", "data", "datasets", None, "dataset",
+          url_keys={"regression": "regDataset"},
+          choices=tuple(Choice(n, s.label, URL_VALUES.get(n), s.problem)
+                        for n, s in DATASETS.items())),
+    Field("noise", "number", "Noise", 0, "data", "slider", "noise", "noise",
+          min=NOISE[0], max=NOISE[1], step=5),
+    Field("train_ratio", "number", "Ratio of training to test data", 50, "data", "slider",
+          "percTrainData", "percTrainData", min=TRAIN_RATIO[0], max=TRAIN_RATIO[1], step=10),
+    Field("batch_size", "integer", "Batch size", 10, "network", "slider", "batchSize",
+          "batchSize", min=BATCH_SIZE[0], max=BATCH_SIZE[1], step=1),
+    Field("features", "features", "Features", ("x1", "x2"), "network", "features",
+          choices=tuple(Choice(n, label, url_key=FEATURE_URL_KEYS[n])
+                        for n, label in FEATURE_LABELS.items())),
+    Field("hidden_layers", "layers", "Hidden layers", (4, 2), "network", "layers", None,
+          "networkShape", min=1, max=MAX_NEURONS, max_length=MAX_HIDDEN_LAYERS),
+    Field("activation", "choice", "Activation", "tanh", "network", "select", "activations",
+          "activation", choices=_choices(ACTIVATIONS)),
+    Field("learning_rate", "number", "Learning rate", 0.03, "live", "select", "learningRate",
+          "learningRate", min=0, max=MAX_LEARNING_RATE, min_exclusive=True,
+          steps=LEARNING_RATES),
+    Field("regularization", "choice", "Regularization", "none", "network", "select",
+          "regularizations", "regularization", choices=_choices(REGULARIZATIONS)),
+    Field("regularization_rate", "number", "Regularization rate", 0.0, "network", "select",
+          "regularRate", "regularizationRate", min=0, max=MAX_REGULARIZATION_RATE,
+          steps=REGULARIZATION_RATES),
+    Field("optimizer", "choice", "Optimizer", "sgd", "live", "select", "optimizer",
+          "optimizer", choices=_choices(OPTIMIZERS)),
+    Field("init", "choice", "Initialization", "playground", "network", "select", "init",
+          "init", choices=_choices(INITS)),
+    Field("learning_rate_decay", "number", "Rate decay", 0.0, "live", "select", "decay",
+          "decay", min=0, max=MAX_DECAY, steps=LEARNING_RATE_DECAYS),
+    Field("dropout", "number", "Dropout", 0.0, "network", "select", "dropout", "dropout",
+          min=0, max=1, max_exclusive=True, steps=DROPOUT_RATES,
+          why=" (1 would drop every neuron)"),
+    Field("seed", "seed", "Seed", 0, "data", "seed", None, "seed", min=0, max=MAX_SEED,
+          max_length=MAX_SEED_LENGTH),
+)  # fmt: skip
+"""One row per setting, in the order of the reference's URL hash where it has one."""
+
+FIELD = {f.name: f for f in FIELDS}
+
+
 @dataclass(frozen=True)
 class Config:
+    """A validated configuration; its attributes are the rows of ``FIELDS`` (a test
+    checks that names and defaults agree)."""
+
     problem: str = "classification"
     dataset: str = "circle"
     noise: float = 0
@@ -70,118 +259,27 @@ class Config:
     seed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["features"] = list(self.features)
-        d["hidden_layers"] = list(self.hidden_layers)
-        return d
+        return {f.name: _plain(getattr(self, f.name)) for f in FIELDS}
 
 
-CONFIG_FIELDS = tuple(f.name for f in fields(Config))
-
-# Which changes keep the network, which reset it, which make new data (PRODUCT.md §1).
-LIVE_FIELDS = frozenset({"learning_rate", "optimizer", "learning_rate_decay"})
-RESET_FIELDS = frozenset(
-    {
-        "activation",
-        "regularization",
-        "regularization_rate",
-        "features",
-        "hidden_layers",
-        "batch_size",
-        "init",
-        "dropout",
-    }
-)
-DATA_FIELDS = frozenset({"problem", "dataset", "noise", "train_ratio", "seed"})
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
 
 
-def _check_number(name: str, value: Any, low: float, high: float, *, integer: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"{name} must be a number, got {value!r}")
-    if not math.isfinite(value):
-        raise ConfigError(f"{name} must be finite, got {value!r}")
-    if integer and value != int(value):
-        raise ConfigError(f"{name} must be a whole number, got {value!r}")
-    if not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low:g} and {high:g}, got {value!r}")
-    return int(value) if integer else float(value)
-
-
-def _check_choice(name: str, value: Any, choices: Any) -> str:
-    if value not in choices:
-        raise ConfigError(f"unknown {name} {value!r}; choose from {list(choices)}")
-    return str(value)
+CONFIG_FIELDS = tuple(f.name for f in FIELDS)
 
 
 def validate(config: Config) -> Config:
-    """Check every field against its bounds and return the normalised config."""
-    c = config
-    problem = _check_choice("problem", c.problem, PROBLEMS)
-    dataset = _check_choice("dataset", c.dataset, DATASETS)
+    """Check every field against its row and return the normalised config."""
+    values = {f.name: f.check(getattr(config, f.name)) for f in FIELDS}
+    problem, dataset = values["problem"], values["dataset"]
     if DATASETS[dataset].problem != problem:
         raise ConfigError(
             f"dataset {dataset!r} is a {DATASETS[dataset].problem} dataset, "
             f"not a {problem} one; for {problem} choose from "
             f"{[n for n, s in DATASETS.items() if s.problem == problem]}"
         )
-    if not isinstance(c.features, list | tuple) or not all(isinstance(f, str) for f in c.features):
-        raise ConfigError("features must be a list of feature names")
-    try:
-        features = ordered_features(c.features)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-    if not isinstance(c.hidden_layers, list | tuple):
-        raise ConfigError("hidden_layers must be a list of neuron counts")
-    if len(c.hidden_layers) > MAX_HIDDEN_LAYERS:
-        raise ConfigError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(c.hidden_layers)}")
-    layers = tuple(
-        int(_check_number("neurons per layer", n, 1, MAX_NEURONS, integer=True))
-        for n in c.hidden_layers
-    )
-    seed = c.seed
-    if isinstance(seed, str):
-        seed = seed_from_string(seed)
-    return replace(
-        c,
-        problem=problem,
-        dataset=dataset,
-        noise=_check_number("noise", c.noise, *NOISE, integer=False),
-        train_ratio=_check_number("train_ratio", c.train_ratio, *TRAIN_RATIO, integer=False),
-        batch_size=int(_check_number("batch_size", c.batch_size, *BATCH_SIZE, integer=True)),
-        features=features,
-        hidden_layers=layers,
-        activation=_check_choice("activation", c.activation, ACTIVATIONS),
-        learning_rate=_check_learning_rate(c.learning_rate),
-        regularization=_check_choice("regularization", c.regularization, REGULARIZATIONS),
-        regularization_rate=_check_number(
-            "regularization_rate",
-            c.regularization_rate,
-            0,
-            MAX_REGULARIZATION_RATE,
-            integer=False,
-        ),
-        optimizer=_check_choice("optimizer", c.optimizer, OPTIMIZERS),
-        init=_check_choice("init", c.init, INITS),
-        learning_rate_decay=_check_number(
-            "learning_rate_decay", c.learning_rate_decay, 0, 1e6, integer=False
-        ),
-        dropout=_check_dropout(c.dropout),
-        seed=int(_check_number("seed", seed, 0, MAX_SEED, integer=True)),
-    )
-
-
-def _check_learning_rate(value: Any) -> float:
-    lr = _check_number("learning_rate", value, 0, MAX_LEARNING_RATE, integer=False)
-    if lr <= 0:
-        raise ConfigError(f"learning_rate must be greater than 0, got {value!r}")
-    return lr
-
-
-def _check_dropout(value: Any) -> float:
-    rate = _check_number("dropout", value, 0, 1, integer=False)
-    if rate >= 1:
-        raise ConfigError(f"dropout must be below 1 (1 would drop every neuron), got {value!r}")
-    return rate
+    return replace(config, **values)
 
 
 def apply_changes(config: Config, changes: dict[str, Any]) -> tuple[Config, str]:
@@ -196,16 +294,13 @@ def apply_changes(config: Config, changes: dict[str, Any]) -> tuple[Config, str]
         raise ConfigError(f"unknown config field(s) {sorted(unknown)}")
     changes = dict(changes)
     if "problem" in changes and changes["problem"] != config.problem and "dataset" not in changes:
-        problem = _check_choice("problem", changes["problem"], PROBLEMS)
+        problem = FIELD["problem"].check(changes["problem"])
         changes["dataset"] = DEFAULT_DATASET[problem]
     new = validate(replace(config, **changes))
-    changed = {name for name in CONFIG_FIELDS if getattr(new, name) != getattr(config, name)}
-    if changed & DATA_FIELDS:
-        return new, "data"
-    if changed & RESET_FIELDS:
-        return new, "reset"
-    if changed & LIVE_FIELDS:
-        return new, "live"
+    changed = {FIELD[n].reset for n in CONFIG_FIELDS if getattr(new, n) != getattr(config, n)}
+    for rule, answer in (("data", "data"), ("network", "reset"), ("live", "live")):
+        if rule in changed:
+            return new, answer
     return new, "none"
 
 

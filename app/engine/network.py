@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .activations import ACTIVATIONS, Activation
+from .losses import SQUARED
 
 Array = NDArray[np.float64]
 
@@ -173,7 +174,7 @@ class Backprop:
             if layer < L - 1:
                 a_in = acts[layer]
         d = delta[L - 1]
-        np.subtract(self.out, y, d)
+        SQUARED.deriv(self.out, y, d)
         multiply(d, deriv[L - 1], d)
         grads, w_back, acts_t = self.grad_views, self.w_back, self.acts_t
         for layer in range(L - 1, 0, -1):

@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from .config import Config, ConfigError, apply_changes, config_from_dict, validate
 from .datasets import Split, make_split
 from .features import feature_matrix
+from .losses import REGULARIZATIONS, SQUARED, Regularization
 from .network import Backprop, Network
 from .optimizers import OPTIMIZERS, Optimizer
 
@@ -192,7 +193,8 @@ class Trainer:
         with np.errstate(all="ignore"):
             while done < epochs:
                 np.copyto(self._snapshot, self.net.params)
-                dead_before = self.dead.copy() if self.config.regularization == "l1" else None
+                penalty = REGULARIZATIONS[self.config.regularization]
+                dead_before = self.dead.copy() if penalty.kills_crossing else None
                 if not self._train_epoch():
                     self._diverge(self.epoch + 1)
                     break
@@ -240,25 +242,25 @@ class Trainer:
         params, cand = self.net.params, self._candidate
         np.multiply(self.grad, 1.0 / count, self._mean)
         np.add(params, self.optimizer.step(self._mean, lr), cand)
-        if c.regularization != "none" and c.regularization_rate > 0:
-            self._regularise(cand, lr * c.regularization_rate)
+        penalty = REGULARIZATIONS[c.regularization]
+        if penalty.name != "none" and c.regularization_rate > 0:
+            self._regularise(cand, lr * c.regularization_rate, penalty)
         if cand.dot(self._zeros) != 0.0:  # 0·x is 0 for finite x, NaN for inf or NaN
             return False
         np.copyto(params, cand)
         self.updates += 1
         return True
 
-    def _regularise(self, cand: Array, step: float) -> None:
+    def _regularise(self, cand: Array, step: float, penalty: Regularization) -> None:
         """After the gradient step: w -= step · d(penalty)/dw at the pre-step weight.
         Biases are not regularised; under L1 a weight that crosses zero is set to 0 and
         stays dead (not updated) until reset."""
         params, reg, mask = self.net.params, self._reg, self.net.weight_mask
-        if self.config.regularization == "l2":
-            np.multiply(params, mask, reg)
+        penalty.deriv(params, reg)
+        reg *= mask
+        if not penalty.kills_crossing:
             cand -= step * reg
             return
-        np.sign(params, reg)
-        reg *= mask
         moved = cand - step * reg
         crossed = (cand * moved) < 0
         self.dead |= crossed
@@ -279,8 +281,7 @@ class Trainer:
         out = self.net.forward_all(self._all_features32, np.float32)[-1][:, 0].astype(np.float64)
         if not np.isfinite(out).all():
             out = self.net.predict(self._all_features)
-        err = out - labels
-        sq = 0.5 * err * err
+        sq = SQUARED.value(out, labels)
         train_loss = float(sq[:n].mean())
         test_loss = float(sq[n:].mean())
         if self.config.problem != "classification":

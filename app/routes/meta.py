@@ -7,12 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from .. import __version__
+from .. import __version__, serialize
 from ..deps import SettingsDep
-from ..engine import ACTIVATIONS, DATASETS, INITS, OPTIMIZERS, PROBLEMS, REGULARIZATIONS, Config
+from ..engine import FIELD, FIELDS, PROBLEMS, Config
 from ..engine import config as limits
-from ..engine.features import FEATURE_LABELS
-from ..schemas import Health
+from ..schemas import THUMB_DEFAULT, THUMB_MAX, THUMB_MIN, Health, Options
 from ..serialize import DENSITY
 
 router = APIRouter(tags=["meta"])
@@ -23,25 +22,37 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/api/options")
+@router.get("/api/options", response_model=Options)
 def options(settings: SettingsDep) -> dict[str, Any]:
+    """Every setting (the engine's table, ``fields``) and every limit the page needs.
+
+    The older lists (``activations``, ``learning_rates``, …) are kept for API clients;
+    each is derived from the same table."""
     defaults = Config().to_dict()
     del defaults["seed"]
+    field = {f["name"]: f for f in (serialize.field(f) for f in FIELDS)}
     return {
+        "fields": list(field.values()),
         "problems": list(PROBLEMS),
         "datasets": {
-            p: [{"name": n, "label": s.label} for n, s in DATASETS.items() if s.problem == p]
+            p: [
+                {"name": c["name"], "label": c["label"]}
+                for c in field["dataset"]["choices"]
+                if c["problem"] == p
+            ]
             for p in PROBLEMS
         },
-        "features": [{"name": n, "label": label} for n, label in FEATURE_LABELS.items()],
-        "activations": list(ACTIVATIONS),
-        "optimizers": list(OPTIMIZERS),
-        "inits": list(INITS),
-        "regularizations": list(REGULARIZATIONS),
-        "learning_rates": list(limits.LEARNING_RATES),
-        "regularization_rates": list(limits.REGULARIZATION_RATES),
-        "learning_rate_decays": list(limits.LEARNING_RATE_DECAYS),
-        "dropout_rates": list(limits.DROPOUT_RATES),
+        "features": [
+            {"name": c["name"], "label": c["label"]} for c in field["features"]["choices"]
+        ],
+        "activations": FIELD["activation"].names,
+        "optimizers": FIELD["optimizer"].names,
+        "inits": FIELD["init"].names,
+        "regularizations": FIELD["regularization"].names,
+        "learning_rates": FIELD["learning_rate"].steps,
+        "regularization_rates": FIELD["regularization_rate"].steps,
+        "learning_rate_decays": FIELD["learning_rate_decay"].steps,
+        "dropout_rates": FIELD["dropout"].steps,
         "limits": {
             "max_hidden_layers": limits.MAX_HIDDEN_LAYERS,
             "max_neurons": limits.MAX_NEURONS,
@@ -52,10 +63,13 @@ def options(settings: SettingsDep) -> dict[str, Any]:
             "max_regularization_rate": limits.MAX_REGULARIZATION_RATE,
             "dropout": [0, 1],
             "max_seed": limits.MAX_SEED,
+            "max_seed_length": limits.MAX_SEED_LENGTH,
+            "grid_extent": limits.GRID_EXTENT,
+            "max_weight": limits.MAX_WEIGHT,
             "max_epochs_per_step": settings.max_epochs_per_step,
             "step_time_budget_ms": settings.step_time_budget * 1000,
             "max_predict_points": settings.max_predict_points,
-            "thumb": [5, 50, 25],
+            "thumb": [THUMB_MIN, THUMB_MAX, THUMB_DEFAULT],
             "density": DENSITY,
         },
         "defaults": defaults,

@@ -15,6 +15,9 @@ from ..deps import ComputeDep, SessionDep, SettingsDep, StoreDep
 from ..engine import ConfigError, Trainer, config_from_dict
 from ..engine.config import MAX_SEED
 from ..schemas import (
+    THUMB_DEFAULT,
+    THUMB_MAX,
+    THUMB_MIN,
     BiasIn,
     ConfigPatch,
     CreateSession,
@@ -129,7 +132,9 @@ def read_frame(
     session: SessionDep,
     compute: ComputeDep,
     since: int = Query(0, ge=0, description="history points the client already has"),
-    thumb: int = Query(25, ge=5, le=50, description="thumbnail grid size"),
+    thumb: int = Query(
+        THUMB_DEFAULT, ge=THUMB_MIN, le=THUMB_MAX, description="thumbnail grid size"
+    ),
     neuron: str | None = Query(
         None, pattern=r"^\d,\d$", description="'layer,index' of one map at full density"
     ),
