@@ -90,7 +90,7 @@ class BodyLimit:
 
     async def _reject(self, send: Send) -> None:
         body = json.dumps(
-            {"detail": f"The request body is larger than {self.max_bytes} bytes."}
+            {"detail": f"The request body is larger than {self.max_bytes} bytes.", "errors": []}
         ).encode()
         await send(
             {

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     WithJsonSchema,
     create_model,
+    model_validator,
 )
 
 from .engine import FEATURES, FIELDS
@@ -35,18 +35,27 @@ def _enum(options: Any) -> WithJsonSchema:
 
 
 def _whole(value: Any) -> Any:
-    """3.0 is an integer to JSON (and JSON Schema): take it as 3; 3.5 stays and is refused."""
+    """3.0 is an integer to JSON (and JSON Schema): take it as 3 wherever it stands (an
+    integer field then accepts it; 3.5 stays a float and is refused)."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, list):
+        return [_whole(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _whole(v) for k, v in value.items()}
     return value
 
 
-Int = Annotated[int, BeforeValidator(_whole)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _integers(cls, data: Any) -> Any:
+        return _whole(data)
 
 
 def _choice(name: str, names: Any) -> Any:
@@ -67,13 +76,13 @@ def _input_type(f: EngineField) -> Any:
         item = _choice("feature", f.names)
         return Annotated[list[item], Field(min_length=1, max_length=len(f.names))]  # type: ignore[valid-type]
     if f.kind == "layers":
-        neurons = Annotated[Int, Field(ge=f.min, le=f.max)]
+        neurons = Annotated[int, Field(ge=f.min, le=f.max)]
         return Annotated[list[neurons], Field(max_length=f.max_length)]
     if f.kind == "seed":
         text = Annotated[str, Field(min_length=1, max_length=f.max_length)]
-        return Annotated[Int, Field(ge=f.min, le=f.max)] | text
+        return Annotated[int, Field(ge=f.min, le=f.max)] | text
     if f.kind == "integer":
-        return Annotated[Int, _bounds(f)]
+        return Annotated[int, _bounds(f)]
     return Annotated[Finite, _bounds(f)]
 
 
@@ -168,15 +177,15 @@ THUMB_MIN, THUMB_MAX, THUMB_DEFAULT = 5, 50, 25  # the thumbnails' grid size
 
 
 class FrameOptions(Strict):
-    since: Annotated[Int, Field(ge=0)] = 0
-    thumb: Annotated[Int, Field(ge=THUMB_MIN, le=THUMB_MAX)] = THUMB_DEFAULT
+    since: Annotated[int, Field(ge=0)] = 0
+    thumb: Annotated[int, Field(ge=THUMB_MIN, le=THUMB_MAX)] = THUMB_DEFAULT
     neuron: (
-        Annotated[list[Annotated[Int, Field(ge=0, le=8)]], Field(min_length=2, max_length=2)] | None
+        Annotated[list[Annotated[int, Field(ge=0, le=8)]], Field(min_length=2, max_length=2)] | None
     ) = None
 
 
 class StepIn(FrameOptions):
-    epochs: Annotated[Int, Field(ge=1)] = 1
+    epochs: Annotated[int, Field(ge=1)] = 1
     max_ms: Annotated[Finite, Field(gt=0)] | None = None
     frame: bool = False
 
@@ -213,15 +222,15 @@ class StepOut(State):
 
 
 class WeightIn(Strict):
-    layer: Annotated[Int, Field(ge=0, le=limits.MAX_HIDDEN_LAYERS)]
-    source: Annotated[Int, Field(ge=0, le=max(limits.MAX_NEURONS, len(FEATURES)))]
-    target: Annotated[Int, Field(ge=0, le=limits.MAX_NEURONS)]
+    layer: Annotated[int, Field(ge=0, le=limits.MAX_HIDDEN_LAYERS)]
+    source: Annotated[int, Field(ge=0, le=max(limits.MAX_NEURONS, len(FEATURES)))]
+    target: Annotated[int, Field(ge=0, le=limits.MAX_NEURONS)]
     value: ParamValue
 
 
 class BiasIn(Strict):
-    layer: Annotated[Int, Field(ge=1, le=limits.MAX_HIDDEN_LAYERS + 1)]
-    neuron: Annotated[Int, Field(ge=0, le=limits.MAX_NEURONS)]
+    layer: Annotated[int, Field(ge=1, le=limits.MAX_HIDDEN_LAYERS + 1)]
+    neuron: Annotated[int, Field(ge=0, le=limits.MAX_NEURONS)]
     value: ParamValue
 
 
@@ -253,6 +262,18 @@ class ModelOut(BaseModel):
     config: ConfigOut
     weights: list[list[list[float]]]
     biases: list[list[float]]
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx answer: a sentence saying what to do, and each bad field (may be empty)."""
+
+    detail: str
+    errors: list[FieldError]
 
 
 class Health(BaseModel):

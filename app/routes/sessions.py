@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 from fastapi import APIRouter, HTTPException, Query, Response
-from fastapi.responses import JSONResponse
 
 from .. import serialize
 from ..deps import ComputeDep, SessionDep, SettingsDep, StoreDep
 from ..engine import ConfigError, Trainer, config_from_dict
 from ..engine.config import MAX_SEED
+from ..errors import responses
 from ..schemas import (
     THUMB_DEFAULT,
     THUMB_MAX,
@@ -32,7 +32,9 @@ from ..schemas import (
     WeightIn,
 )
 
-router = APIRouter(prefix="/api/sessions", tags=["sessions"])
+router = APIRouter(
+    prefix="/api/sessions", tags=["sessions"], responses=responses(400, 404, 413, 422)
+)
 
 
 def _unprocessable(exc: ConfigError) -> HTTPException:
@@ -85,7 +87,7 @@ def delete_session(session: SessionDep, store: StoreDep) -> Response:
 @router.post("/{session_id}/step", response_model=StepOut)
 def step(
     session: SessionDep, body: StepIn, settings: SettingsDep, compute: ComputeDep
-) -> JSONResponse:
+) -> dict[str, Any]:
     if body.epochs > settings.max_epochs_per_step:
         raise HTTPException(
             status_code=422,
@@ -110,7 +112,7 @@ def step(
         out["frame"] = (
             serialize.frame(session, body.since, body.thumb, body.neuron) if body.frame else None
         )
-    return JSONResponse(out)
+    return out
 
 
 @router.post("/{session_id}/reset", response_model=State)
@@ -138,10 +140,10 @@ def read_frame(
     neuron: str | None = Query(
         None, pattern=r"^\d,\d$", description="'layer,index' of one map at full density"
     ),
-) -> JSONResponse:
+) -> dict[str, Any]:
     picked = [int(v) for v in neuron.split(",")] if neuron else None
     with session.lock, compute:
-        return JSONResponse(serialize.frame(session, since, thumb, picked))
+        return serialize.frame(session, since, thumb, picked)
 
 
 @router.put("/{session_id}/weights", response_model=State)

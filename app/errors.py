@@ -1,0 +1,89 @@
+"""One error shape for every 4xx: ``{"detail": "<sentence>", "errors": [{field, message}]}``.
+
+Validation errors list each bad field; other errors have an empty ``errors`` list. A 405
+says which methods the path takes, in its sentence and in the ``Allow`` header."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
+
+from .schemas import ErrorOut
+
+NOT_AN_OBJECT = {"missing", "model_attributes_type", "dict_type", "model_type"}
+
+
+def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"detail": detail, "errors": errors or []}
+
+
+def _describe(error: dict[str, Any]) -> str:
+    where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    if error.get("type") == "json_invalid":
+        return "The request body is not valid JSON."
+    if tuple(error.get("loc", ())) == ("body",) and error.get("type") in NOT_AN_OBJECT:
+        return (
+            "body: the request body must be a JSON object sent with Content-Type: application/json."
+        )
+    return f"{where}: {message}"
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": ".".join(str(p) for p in e.get("loc", ())), "message": _describe(e)}
+        for e in exc.errors()
+    ]
+    detail = "; ".join(dict.fromkeys(e["message"] for e in errors)) or "Invalid request."
+    return JSONResponse(status_code=422, content=error_body(detail, errors))
+
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at this path (Starlette's 405 names only one route's)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in METHODS
+        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
+    ]
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})
+    detail = str(exc.detail)
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"There is no {request.url.path} here. The API is described at /docs."
+    if exc.status_code == 405:
+        allowed = _allowed_methods(request)
+        headers["Allow"] = ", ".join(allowed)
+        choices = ", ".join(allowed[:-1]) + " or " + allowed[-1] if len(allowed) > 1 else allowed[0]
+        detail = f"{request.method} is not allowed here; use {choices}."
+    return JSONResponse(error_body(detail), status_code=exc.status_code, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a route can answer, all with ErrorOut."""
+    return {status: {"model": ErrorOut, "description": DESCRIPTIONS[status]} for status in statuses}
+
+
+DESCRIPTIONS = {
+    400: "The body could not be read (e.g. nested too deeply).",
+    404: "No session with this id (never existed, deleted, or expired).",
+    413: "The request body is larger than the server's limit.",
+    422: "A value is missing, of the wrong type, or out of bounds; `errors` lists each.",
+}
