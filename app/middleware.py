@@ -31,8 +31,10 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
+                # A route may set its own policy (/redoc adds two style hashes): keep it.
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                message["headers"] = headers + [h for h in SECURITY_HEADERS if h[0] not in present]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
