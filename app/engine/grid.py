@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .config import GRID_EXTENT
 from .features import feature_matrix
-from .trainer import GRID_EXTENT, Trainer
+from .trainer import Trainer
 
 Array = NDArray[np.float64]
 

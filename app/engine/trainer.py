@@ -22,7 +22,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .config import Config, ConfigError, apply_changes, config_from_dict, validate
+from .config import (
+    MAX_WEIGHT,
+    Config,
+    ConfigError,
+    apply_changes,
+    config_from_dict,
+    validate,
+)
 from .datasets import Split, make_split
 from .features import feature_matrix
 from .losses import REGULARIZATIONS, SQUARED, Regularization
@@ -30,9 +37,6 @@ from .network import Backprop, Network
 from .optimizers import OPTIMIZERS, Optimizer
 
 Array = NDArray[np.float64]
-
-GRID_EXTENT = 6.0
-MAX_PARAM_VALUE = 1e6  # the largest |value| a person may type into a weight or bias
 
 
 @dataclass(frozen=True)
@@ -376,8 +380,8 @@ class Trainer:
 def _check_value(value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"value must be a number, got {value!r}")
-    if not math.isfinite(value) or abs(value) > MAX_PARAM_VALUE:
-        raise ConfigError(f"value must be finite with |value| ≤ {MAX_PARAM_VALUE:g}, got {value!r}")
+    if not math.isfinite(value) or abs(value) > MAX_WEIGHT:
+        raise ConfigError(f"value must be finite with |value| ≤ {MAX_WEIGHT:g}, got {value!r}")
     return float(value)
 
 
@@ -390,6 +394,6 @@ def _as_matrix(value: Any, shape: tuple[int, ...], name: str) -> Array:
         ) from None
     if arr.shape != shape:
         raise ConfigError(f"{name} must have shape {list(shape)}, got {list(arr.shape)}")
-    if not np.all(np.isfinite(arr)) or np.any(np.abs(arr) > MAX_PARAM_VALUE):
-        raise ConfigError(f"{name} must be finite with |value| ≤ {MAX_PARAM_VALUE:g}")
+    if not np.all(np.isfinite(arr)) or np.any(np.abs(arr) > MAX_WEIGHT):
+        raise ConfigError(f"{name} must be finite with |value| ≤ {MAX_WEIGHT:g}")
     return arr
