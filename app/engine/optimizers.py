@@ -9,7 +9,7 @@ and can forget it with ``restart()``. To add an optimizer, add a class and one e
 from __future__ import annotations
 
 import math
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,6 +19,7 @@ Array = NDArray[np.float64]
 
 class Optimizer:
     name: ClassVar[str]
+    state_names: ClassVar[tuple[str, ...]] = ()  # the attributes restart() sets: its state
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -30,6 +31,28 @@ class Optimizer:
 
     def step(self, grad: Array, lr: float) -> Array:
         raise NotImplementedError
+
+    def state(self) -> dict[str, Any]:
+        """Its state by name: arrays (copies) and counters."""
+        return {n: _copy(getattr(self, n)) for n in self.state_names}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        if set(state) != set(self.state_names):
+            raise ValueError(
+                f"{self.name} state has {sorted(self.state_names)}, got {sorted(state)}"
+            )
+        for n, value in state.items():
+            current = getattr(self, n)
+            if isinstance(current, np.ndarray):
+                if np.shape(value) != current.shape:
+                    raise ValueError(f"{self.name} {n} must have shape {current.shape}")
+                current[:] = value
+            else:
+                setattr(self, n, int(value))
+
+
+def _copy(value: Any) -> Any:
+    return value.copy() if isinstance(value, np.ndarray) else value
 
 
 class SGD(Optimizer):
@@ -45,6 +68,7 @@ class Momentum(Optimizer):
     """Heavy ball: v = μv - lr·g; delta = v (μ = 0.9)."""
 
     name = "momentum"
+    state_names = ("velocity",)
     mu = 0.9
 
     def restart(self) -> None:
@@ -77,6 +101,7 @@ class RMSprop(Optimizer):
     """s = ρs + (1-ρ)g²; delta = -lr·g / (√s + ε) (ρ = 0.9, ε = 1e-7)."""
 
     name = "rmsprop"
+    state_names = ("square",)
     rho = 0.9
     eps = 1e-7
 
@@ -95,6 +120,7 @@ class Adam(Optimizer):
     """Adam with bias correction (β1 = 0.9, β2 = 0.999, ε = 1e-7)."""
 
     name = "adam"
+    state_names = ("m", "v", "t")
     beta1 = 0.9
     beta2 = 0.999
     eps = 1e-7

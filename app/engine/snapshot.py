@@ -1,0 +1,155 @@
+"""A trainer's whole state as plain data, and back: JSON-able ``meta`` plus named NumPy
+arrays, packed into bytes by ``pack`` (never pickle: nothing in it runs code when read).
+
+Restoring gives a trainer that trains on bit for bit as the original would have: config,
+data, parameters, the partial batch carried into the next epoch, L1's dead weights, the
+optimizer's state, the random generator's state, counters, metrics and loss history.
+
+The packed format (version 1), all little-endian:
+
+    b"NPS1" | u32 header length | header (UTF-8 JSON) | array bytes
+
+The header is ``{"meta": {...}, "arrays": [{"name", "dtype", "shape", "offset"}, ...]}``;
+each array's bytes start at ``offset`` after the header, its dtype one of ``<f8``, ``<f4``,
+``|u1``. The meta carries ``"version": 1``; a reader refuses versions it does not know.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from array import array
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .config import ConfigError, config_from_dict
+from .datasets import Split
+from .trainer import Metrics, Trainer
+
+VERSION = 1
+MAGIC = b"NPS1"
+DTYPES = {"<f8": np.float64, "<f4": np.float32, "|u1": np.uint8}
+_HEADER = struct.Struct("<I")
+
+Arrays = dict[str, NDArray[Any]]
+
+
+def capture(t: Trainer) -> tuple[dict[str, Any], Arrays]:
+    """Everything that decides what ``t`` does next."""
+    s = t.split
+    scalars: dict[str, Any] = {}
+    meta: dict[str, Any] = {
+        "version": VERSION,
+        "config": t.config.to_dict(),
+        "run": t.run,
+        "epoch": t.epoch,
+        "updates": t.updates,
+        "pending_count": t._pending_count,
+        "status": t.status,
+        "diverged_at_epoch": t.diverged_at_epoch,
+        "metrics": [t.metrics.train_loss, t.metrics.test_loss,
+                    t.metrics.train_accuracy, t.metrics.test_accuracy],
+        "rng": t.rng.bit_generator.state,
+        "optimizer": scalars,
+    }  # fmt: skip
+    arrays: Arrays = {
+        "train_points": s.train_points,
+        "train_labels": s.train_labels,
+        "test_points": s.test_points,
+        "test_labels": s.test_labels,
+        "params": t.net.params.copy(),
+        "pending": t._pending.copy(),
+        "dead": t.dead.astype(np.uint8),
+        "train_history": np.frombuffer(t.train_history, dtype=np.float64).copy(),
+        "test_history": np.frombuffer(t.test_history, dtype=np.float64).copy(),
+    }
+    for name, value in t.optimizer.state().items():
+        if isinstance(value, np.ndarray):
+            arrays[f"optimizer.{name}"] = value
+        else:
+            scalars[name] = value
+    return meta, arrays
+
+
+def restore(meta: dict[str, Any], arrays: Arrays) -> Trainer:
+    """The trainer ``capture`` saw. Raises ConfigError for data that does not fit."""
+    if meta.get("version") != VERSION:
+        raise ConfigError(f"unknown session format version {meta.get('version')!r}")
+    config = config_from_dict(meta["config"])
+    split = Split(
+        _shaped(arrays, "train_points", (-1, 2)),
+        _shaped(arrays, "train_labels", (-1,)),
+        _shaped(arrays, "test_points", (-1, 2)),
+        _shaped(arrays, "test_labels", (-1,)),
+    )
+    t = Trainer(config, split)
+    size = t.net.params.size
+    t.net.params[:] = _shaped(arrays, "params", (size,))
+    t._pending[:] = _shaped(arrays, "pending", (size,))
+    t.dead[:] = _shaped(arrays, "dead", (size,)).astype(bool)
+    optimizer = dict(meta["optimizer"])
+    for name in t.optimizer.state_names:
+        if f"optimizer.{name}" in arrays:
+            optimizer[name] = arrays[f"optimizer.{name}"]
+    try:
+        t.optimizer.load_state(optimizer)
+        t.rng.bit_generator.state = meta["rng"]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ConfigError(f"the saved optimizer or random state does not fit: {exc}") from None
+    t.run, t.epoch, t.updates = int(meta["run"]), int(meta["epoch"]), int(meta["updates"])
+    t._pending_count = int(meta["pending_count"])
+    t.status = str(meta["status"])
+    t.diverged_at_epoch = meta["diverged_at_epoch"]
+    t.metrics = Metrics(*meta["metrics"])
+    t.train_history = array("d", _shaped(arrays, "train_history", (-1,)).tobytes())
+    t.test_history = array("d", _shaped(arrays, "test_history", (-1,)).tobytes())
+    return t
+
+
+def _shaped(arrays: Arrays, name: str, shape: tuple[int, ...]) -> NDArray[Any]:
+    if name not in arrays:
+        raise ConfigError(f"the saved session has no {name}")
+    value = arrays[name]
+    if len(value.shape) != len(shape) or any(
+        want not in (-1, got) for want, got in zip(shape, value.shape, strict=True)
+    ):
+        raise ConfigError(f"saved {name} has shape {list(value.shape)}, not {list(shape)}")
+    return value
+
+
+def pack(meta: dict[str, Any], arrays: Arrays) -> bytes:
+    """``meta`` and ``arrays`` as bytes (the format above)."""
+    entries, chunks, offset = [], [], 0
+    for name, value in arrays.items():
+        data = np.ascontiguousarray(value)
+        dtype = data.dtype.newbyteorder("<").str if data.dtype.kind == "f" else "|u1"
+        raw = data.astype(DTYPES[dtype], copy=False).tobytes()
+        entries.append({"name": name, "dtype": dtype, "shape": list(data.shape), "offset": offset})
+        chunks.append(raw)
+        offset += len(raw)
+    header = json.dumps({"meta": meta, "arrays": entries}, separators=(",", ":")).encode()
+    return b"".join([MAGIC, _HEADER.pack(len(header)), header, *chunks])
+
+
+def unpack(data: bytes) -> tuple[dict[str, Any], Arrays]:
+    """The inverse of ``pack``; raises ConfigError for anything malformed."""
+    if data[:4] != MAGIC or len(data) < 8:
+        raise ConfigError("not a saved session (wrong magic bytes)")
+    (length,) = _HEADER.unpack_from(data, 4)
+    start = 8 + length
+    try:
+        header = json.loads(data[8:start])
+        arrays: Arrays = {}
+        for entry in header["arrays"]:
+            dtype = np.dtype(DTYPES[entry["dtype"]]).newbyteorder("<")
+            shape = tuple(int(n) for n in entry["shape"])
+            count = int(np.prod(shape, dtype=np.int64))
+            offset = start + int(entry["offset"])
+            if offset < start or offset + count * dtype.itemsize > len(data):
+                raise ValueError(f"{entry['name']} lies outside the data")
+            arrays[str(entry["name"])] = np.frombuffer(data, dtype, count, offset).reshape(shape)
+        return header["meta"], arrays
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"a malformed saved session: {exc}") from None
