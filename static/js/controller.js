@@ -5,31 +5,29 @@
  * only through the Api and tells the page when to redraw (`onChange`), which the page
  * batches into one redraw per animation frame.
  *
- * Playing is a loop of step requests, one in flight at a time: as soon as a step's
- * answer (state + frame) arrives, the next step is sent, so the server trains while the
- * page draws. An answer that arrives before the previous one was drawn waits for that
- * draw (`drawn()`). At the fixed speeds (1, 3, 10 epochs per frame) no step is sent while
- * an answer waits, so every answer is drawn; at the fast speeds the next step is sent at
- * once and a newer answer replaces a waiting one (its history starts where the waiting
- * one's did, so nothing is lost). Nothing is sent while paused or the tab is hidden.
+ * When requests are sent is decided by the play loop (loop.js): one request in flight;
+ * while playing, the next step goes as soon as an answer is in; the newest answer is
+ * drawn; a step answer that predates a change is dropped; nothing is sent while paused or
+ * hidden. This module says what each request is and takes in the answers.
  */
 
 import { ApiError } from "./api.js";
-import { configChanges, fromServerConfig, stepRequest, toServerConfig } from "./state.js";
+import { Loop } from "./loop.js";
+import { choicesOf, fieldWithControl, problemsOf, stepRequest } from "./options.js";
+import { configChanges, fromServerConfig, serverFields, toServerConfig } from "./state.js";
 
 /** @typedef {import("./state.js").Settings} Settings */
 /** @typedef {import("./options.js").Options} Options */
 /** @typedef {import("./api.js").Api} Api */
 /** @typedef {Record<string, any>} Json */
 
-const DATA_FIELDS = ["problem", "dataset", "noise", "train_ratio", "seed"];
-
 export class Controller {
   /**
    * @param {{api: Api, options: Options, settings: Settings,
-   *          onChange: () => void, onSettings: (s: Settings) => void}} deps
+   *          onChange: () => void, onSettings: (s: Settings) => void,
+   *          hidden?: () => boolean}} deps  hidden: the tab is hidden (default: document.hidden)
    */
-  constructor({ api, options, settings, onChange, onSettings }) {
+  constructor({ api, options, settings, onChange, onSettings, hidden = () => document.hidden }) {
     this.api = api;
     this.options = options;
     this.settings = settings;
@@ -43,41 +41,45 @@ export class Controller {
     this.history = { train: [], test: [] };
     /** @type {Json | null} */
     this.data = null;
-    this.playing = false;
     /** @type {string | null} an error to show (not divergence: that is in the state) */
     this.error = null;
     /** @type {[number, number] | null} the neuron whose map is shown large */
     this.neuron = null;
     /** @type {{features: Record<string, string>, datasets: Record<string, Json>} | null} */
     this.previews = null;
-    this.thumb = Number(options.limits.thumb?.[2] ?? 25);
-    this.stepping = false;
+    this.thumb = Number(options.limits.thumb[2]);
     /** @type {Partial<Settings>} changes not yet sent to the server */
     this.pending = {};
-    this.changing = false;
-    /** True from taking in a step's answer until the page has drawn it. */
-    this.undrawn = false;
-    /** @type {Json | null} a step's answer waiting for the previous one to be drawn */
-    this.held = null;
-    this.refreshing = false;
-    this.refreshAgain = false;
-    /** Counts actions (changes, edits, reset): a step answer sent before one is stale. */
-    this.generation = 0;
-    /** True while an action's request is on its way: no step is sent meanwhile. */
-    this.acting = false;
-    this.needData = false;
+    /** The config fields whose change means new data (the server's reset rule "data"). */
+    this.dataFields = serverFields(options).filter((f) => f.reset === "data").map((f) => f.name);
+    this.loop = new Loop({
+      stepBody: () => stepRequest(this.settings.speed, this.options.limits),
+      sendStep: (body) =>
+        this.api.step({ ...body, frame: true, since: this.history.train.length, thumb: this.thumb, neuron: this.neuron }),
+      takeStep: (answer) => this.takeStep(answer),
+      fetchData: () => this.fetchData(),
+      fetchFrame: () => this.fetchFrame(),
+      failed: (error) => this.fail(error),
+      hidden,
+      changed: () => this.onChange(),
+    });
     api.onSessionReplaced = () => {
       this.history = { train: [], test: [] };
-      this.needData = true;
+      this.loop.wantData();
     };
   }
 
-  /** Create the session for the current settings and fetch what is drawn. */
-  async start() {
+  get playing() {
+    return this.loop.playing;
+  }
+
+  /** Create the session for the current settings; data and frame follow. */
+  start() {
     const adoptSeed = this.settings.seed === null;
-    const state = await this.api.createSession({ config: toServerConfig(this.settings) });
-    this.adopt(state, { adoptSeed });
-    await Promise.all([this.fetchData(), this.refreshFrame()]);
+    return this.act(() => this.api.createSession({ config: toServerConfig(this.settings, this.options) }), {
+      adoptSeed,
+      data: true,
+    });
   }
 
   /**
@@ -95,13 +97,16 @@ export class Controller {
       this.history.test.length = keep;
     }
     // The server's config, with the changes the server has not heard of yet on top.
-    const settings = { ...fromServerConfig(this.settings, state.config, how), ...this.pending };
-    if (JSON.stringify(settings) !== JSON.stringify(this.settings)) {
-      this.settings = settings;
-      this.onSettings(settings);
-    }
-    if (state.status === "diverged") this.playing = false;
+    this.showSettings({ ...fromServerConfig(this.settings, state.config, this.options, how), ...this.pending });
+    if (state.status === "diverged") this.loop.pause();
     this.onChange();
+  }
+
+  /** @param {Settings} settings */
+  showSettings(settings) {
+    if (JSON.stringify(settings) === JSON.stringify(this.settings)) return;
+    this.settings = settings;
+    this.onSettings(settings);
   }
 
   /** @param {Json} frame */
@@ -111,7 +116,7 @@ export class Controller {
     if (h && h.start > this.history.train.length) {
       // A gap (the history was cut while this frame was on its way): fetch it whole.
       this.history = { train: [], test: [] };
-      if (!this.playing) queueMicrotask(() => this.refreshFrame());
+      if (!this.playing) this.loop.wantFrame();
     } else if (h) {
       const { train, test } = this.history;
       train.length = h.start;
@@ -127,7 +132,7 @@ export class Controller {
 
   /** @param {unknown} error */
   fail(error) {
-    this.playing = false;
+    this.loop.pause();
     this.error = error instanceof ApiError ? error.message : String(error);
     console.warn(error);
     this.onChange();
@@ -139,54 +144,24 @@ export class Controller {
   }
 
   async fetchData() {
-    this.needData = false;
-    try {
-      this.data = await this.api.data();
-      this.onChange();
-    } catch (error) {
-      this.fail(error);
-    }
+    this.data = await this.api.data();
+    this.onChange();
   }
 
-  /** Fetch a frame for what is on screen now (when paused; coalesces calls). */
-  async refreshFrame() {
-    if (this.refreshing) {
-      this.refreshAgain = true;
-      return;
-    }
-    this.refreshing = true;
-    try {
-      do {
-        this.refreshAgain = false;
-        const frame = await this.api.frame({
-          since: this.history.train.length,
-          thumb: this.thumb,
-          neuron: this.neuron,
-        });
-        this.adoptFrame(frame);
-      } while (this.refreshAgain);
-    } catch (error) {
-      this.fail(error);
-    } finally {
-      this.refreshing = false;
-    }
-    if (this.needData) await this.fetchData();
+  /** A frame for what is on screen now (when paused). */
+  async fetchFrame() {
+    this.adoptFrame(await this.api.frame({ since: this.history.train.length, thumb: this.thumb, neuron: this.neuron }));
   }
 
   // -- playing -------------------------------------------------------------------------
 
   play() {
-    if (this.playing) return;
-    this.playing = true;
     this.error = null;
-    this.onChange();
-    this.pump();
+    this.loop.play();
   }
 
   pause() {
-    if (!this.playing) return;
-    this.playing = false;
-    this.onChange();
+    this.loop.pause();
   }
 
   toggle() {
@@ -194,50 +169,9 @@ export class Controller {
     else this.play();
   }
 
-  /** Send the next step if playing, visible, and no request is on its way. */
-  pump() {
-    if (!this.playing || this.stepping || this.acting || document.hidden) return;
-    if (this.held && !("max_ms" in this.stepBody())) return; // a fixed pace: draw each answer
-    this.runStep(this.stepBody());
-  }
-
-  /** @returns {{epochs: number, max_ms?: number}} */
-  stepBody() {
-    return stepRequest(this.settings.speed, this.options.limits);
-  }
-
   /** One epoch, with its frame (the step button). */
-  async step() {
-    this.pause();
-    await this.runStep({ epochs: 1 });
-  }
-
-  /** @param {{epochs: number, max_ms?: number}} body */
-  async runStep(body) {
-    if (this.stepping) return;
-    this.stepping = true;
-    const generation = this.generation;
-    try {
-      const answer = await this.api.step({
-        ...body,
-        frame: true,
-        since: this.history.train.length,
-        thumb: this.thumb,
-        neuron: this.neuron,
-      });
-      // An action was taken while this step was on its way: its state may predate the
-      // action (e.g. the old features), so it is dropped; the next step catches up.
-      if (generation === this.generation) {
-        if (this.undrawn) this.held = answer;
-        else this.takeStep(answer);
-      }
-    } catch (error) {
-      this.fail(error);
-    } finally {
-      this.stepping = false;
-    }
-    if (this.needData) await this.fetchData();
-    this.pump();
+  step() {
+    this.loop.stepOnce();
   }
 
   /** @param {Json} answer  a step's answer: state + epochs_run + frame */
@@ -245,53 +179,42 @@ export class Controller {
     const { frame, epochs_run: _run, ...state } = answer;
     this.adopt(state);
     if (frame) this.adoptFrame(frame);
-    this.undrawn = true;
   }
 
-  /** The page has drawn: take in a waiting answer and send the next step. */
+  /** The page has drawn: a waiting answer is taken in and the next step may go. */
   drawn() {
-    this.undrawn = false;
-    if (this.held) {
-      const answer = this.held;
-      this.held = null;
-      this.takeStep(answer);
-      this.pump();
-    }
+    this.loop.drawn();
   }
 
   /** The tab was hidden or shown again: polling stops while hidden. */
   visibilityChanged() {
-    this.pump();
+    this.loop.visibilityChanged();
   }
 
   // -- actions -------------------------------------------------------------------------
 
   /**
+   * An action on the session, sent when the wire is free (a step on its way is dropped).
    * @param {() => Promise<Json>} request  answers a state
    * @param {{adoptSeed?: boolean, data?: boolean}} [how]
+   * @param {string} [key]  see Loop.act
    */
-  async act(request, how = {}) {
+  act(request, how = {}, key) {
     this.error = null;
-    this.generation += 1;
-    this.acting = true;
-    try {
+    return this.loop.act(async () => {
       const before = this.state?.config;
-      const state = await request();
-      this.held = null; // older than this answer; the next step fetches its history again
-      this.adopt(state, how);
-      const dataChanged = how.data || !before || DATA_FIELDS.some((k) => before[k] !== state.config[k]);
-      await Promise.all([dataChanged ? this.fetchData() : null, this.playing ? null : this.refreshFrame()]);
-    } catch (error) {
-      this.fail(error);
-      // Show what the server really has (a refused change is undone on the page).
-      if (this.state) {
-        this.settings = { ...fromServerConfig(this.settings, this.state.config), ...this.pending };
-        this.onSettings(this.settings);
+      let state;
+      try {
+        state = await request();
+      } catch (error) {
+        // Show what the server really has (a refused change is undone on the page).
+        if (this.state) this.showSettings({ ...fromServerConfig(this.settings, this.state.config, this.options), ...this.pending });
+        throw error;
       }
-    } finally {
-      this.acting = false;
-    }
-    this.pump();
+      if (!state) return {};
+      this.adopt(state, how);
+      return { data: how.data || !before || this.dataFields.some((k) => JSON.stringify(before[k]) !== JSON.stringify(state.config[k])) };
+    }, key);
   }
 
   reset() {
@@ -308,24 +231,29 @@ export class Controller {
    * dragged slider sends a few requests, not one per pixel).
    * @param {Partial<Settings>} change
    */
-  async change(change) {
+  change(change) {
     this.pending = { ...this.pending, ...change };
-    this.settings = { ...this.settings, ...change };
-    this.onSettings(this.settings);
+    this.showSettings({ ...this.settings, ...change });
     this.onChange();
-    if (this.changing) return;
-    this.changing = true;
-    try {
-      while (Object.keys(this.pending).length > 0) {
-        const sending = this.pending;
-        this.pending = {};
-        const known = this.state ? fromServerConfig(this.settings, this.state.config) : this.settings;
-        const patch = configChanges(known, { ...known, ...sending });
-        if (Object.keys(patch).length > 0) await this.act(() => this.api.patch(patch));
-      }
-    } finally {
-      this.changing = false;
+    if (Object.keys(this.patch()).length === 0) {
+      this.pending = {}; // only the page's own settings (or nothing) changed
+      return Promise.resolve();
     }
+    return this.act(
+      async () => {
+        const patch = this.patch();
+        this.pending = {};
+        return Object.keys(patch).length > 0 ? this.api.patch(patch) : null;
+      },
+      {},
+      "patch",
+    );
+  }
+
+  /** The PATCH body for the changes not yet sent. */
+  patch() {
+    const known = this.state ? fromServerConfig(this.settings, this.state.config, this.options) : this.settings;
+    return configChanges(known, { ...known, ...this.pending }, this.options);
   }
 
   /**
@@ -356,15 +284,30 @@ export class Controller {
     if (same) return;
     this.neuron = neuron;
     this.onChange();
-    if (neuron && !this.playing) this.refreshFrame();
+    if (neuron && !this.playing) this.loop.wantFrame();
   }
 
   /** @param {Json} model  an exported model */
-  async loadModel(model) {
+  loadModel(model) {
     this.pause();
     this.history = { train: [], test: [] };
     this.state = null;
-    await this.act(() => this.api.createSession({ model }), { adoptSeed: true, data: true });
+    return this.act(() => this.api.createSession({ model }), { adoptSeed: true, data: true });
+  }
+
+  /**
+   * A model file chosen by the person.
+   * @param {Blob} file
+   */
+  async loadModelFile(file) {
+    let model;
+    try {
+      model = JSON.parse(await file.text());
+    } catch {
+      this.fail("That file is not JSON: choose a model exported from this page.");
+      return;
+    }
+    await this.loadModel(model);
   }
 
   /** @returns {Promise<Json | null>} the model as exported by the server */
@@ -379,7 +322,10 @@ export class Controller {
 
   async loadPreviews() {
     try {
-      this.previews = await this.api.previews(this.options.features, this.options.datasets);
+      const features = fieldWithControl(this.options, "features");
+      const datasets = fieldWithControl(this.options, "datasets");
+      const perProblem = Object.fromEntries(problemsOf(datasets).map((p) => [p, choicesOf(datasets, p)]));
+      this.previews = await this.api.previews(features.choices, perProblem);
       this.onChange();
     } catch (error) {
       console.warn("previews", error);

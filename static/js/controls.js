@@ -1,19 +1,24 @@
 // @ts-check
 /**
- * The controls: selects and sliders built from GET /api/options, dataset buttons, the
- * play/step/reset buttons, the epoch counter, the losses, the banner. Every change goes
- * to `handlers.change` as a partial settings object; `update` shows the current settings
- * and state.
+ * The controls. FieldControls builds a select, slider or checkbox for every row of the
+ * table of fields whose control is one of those (options.js), into the template's slot
+ * for it (`data-field="name"`; the slot fixes the order, and a slider's `data-suffix` its
+ * unit) or, for a row without a slot, at the end of its container
+ * (`data-controls="select"`, …). Controls adds the special ones: dataset buttons, the
+ * hidden-layer count, the seed, the play/step/reset buttons, the epoch counter, the losses
+ * and the banner. Every change goes to `handlers.change` as a partial settings object;
+ * `update` shows the current settings and state.
  */
 
-import { sharpContext } from "./canvas.js";
+import { download, sharpContext } from "./canvas.js";
 import { cssColor } from "./colors.js";
 import { toPixel } from "./grid.js";
-import { SPEEDS } from "./state.js";
+import { choicesOf, fieldWithControl } from "./options.js";
+import { currentChoice, parseChoice, parseNumber } from "./state.js";
 
 /** @typedef {import("./state.js").Settings} Settings */
 /** @typedef {import("./options.js").Options} Options */
-/** @typedef {import("./options.js").Choice} Choice */
+/** @typedef {import("./options.js").Field} Field */
 /** @typedef {Record<string, any>} Json */
 
 /**
@@ -23,9 +28,9 @@ import { SPEEDS } from "./state.js";
  * @property {() => void} step
  * @property {() => void} reset
  * @property {() => void} regenerate
- * @property {() => void} exportModel
+ * @property {() => Promise<Json | null>} exportModel   the model to save as a file
  * @property {(file: File) => void} importModel
- * @property {() => void} savePicture
+ * @property {() => Promise<Blob | null>} savePicture   the picture to save as a file
  * @property {() => void} dismiss
  */
 
@@ -49,25 +54,154 @@ function byId(id) {
 }
 
 /**
- * Fill a select with choices.
- * @param {HTMLSelectElement} select
- * @param {{value: string, label: string}[]} items
+ * @param {string} tag
+ * @param {Record<string, string>} [props]
+ * @param {(Node | string)[]} [children]
+ * @returns {any}
  */
-function fill(select, items) {
-  select.replaceChildren(
-    ...items.map(({ value, label }) => {
-      const option = document.createElement("option");
-      option.value = value;
-      option.textContent = label;
-      return option;
-    }),
-  );
+function make(tag, props = {}, children = []) {
+  const el = document.createElement(tag);
+  Object.assign(el, props);
+  el.append(...children);
+  return el;
 }
 
-/** @param {Choice[]} choices */
-const named = (choices) => choices.map((c) => ({ value: c.name, label: c.label }));
-/** @param {number[]} values */
-const numeric = (values) => values.map((v) => ({ value: String(v), label: String(v) }));
+/**
+ * A field's text in a control → its value, or undefined when the field does not allow it.
+ * @param {Field} f
+ * @param {string} text
+ * @returns {string | number | undefined}
+ */
+function parseControl(f, text) {
+  return f.kind === "choice" ? parseChoice(f, text) : parseNumber(f, text);
+}
+
+/**
+ * One generic control: the element that holds the value, and how it shows a setting.
+ * @typedef {Object} FieldControl
+ * @property {Field} field
+ * @property {HTMLSelectElement | HTMLInputElement} input
+ * @property {(value: any) => void} show
+ */
+
+/** The selects, sliders and checkboxes of the table of fields. */
+export class FieldControls {
+  /**
+   * @param {ParentNode} root   where the slots and containers are (the document)
+   * @param {Field[]} fields
+   * @param {(change: Partial<Settings>) => void} change
+   */
+  constructor(root, fields, change) {
+    this.root = root;
+    this.change = change;
+    /** @type {FieldControl[]} */
+    this.controls = [];
+    for (const f of fields) {
+      if (!f.control_id) continue;
+      if (f.control === "select") this.controls.push(this.select(f));
+      else if (f.control === "slider") this.controls.push(this.slider(f));
+      else if (f.control === "checkbox") this.controls.push(this.checkbox(f));
+    }
+  }
+
+  /**
+   * The template's slot of a field, or a new one at the end of its kind's container.
+   * @param {Field} f
+   * @param {string} tag
+   * @param {string} className
+   * @returns {any}
+   */
+  slot(f, tag, className) {
+    const slot = this.root.querySelector(`[data-field="${f.name}"]`);
+    if (slot) return slot;
+    const made = make(tag, { className });
+    made.dataset.field = f.name;
+    this.root.querySelector(`[data-controls="${f.control}"]`)?.append(made);
+    return made;
+  }
+
+  /**
+   * A select of the field's choices or steps; a number field without steps gets a
+   * bounded number input instead.
+   * @param {Field} f
+   * @returns {FieldControl}
+   */
+  select(f) {
+    const id = /** @type {string} */ (f.control_id);
+    const items =
+      f.kind === "choice"
+        ? f.choices.map((c) => ({ value: c.name, label: c.label }))
+        : f.steps.map((v) => ({ value: String(v), label: String(v) }));
+    /** @type {HTMLSelectElement | HTMLInputElement} */
+    let input;
+    if (f.kind === "choice" || f.steps.length > 0) {
+      input = make("select", { id }, items.map(({ value, label }) => make("option", { value, textContent: label })));
+    } else {
+      const bounds = { min: String(f.min ?? ""), max: String(f.max ?? "") };
+      input = make("input", { id, type: "number", step: String(f.step ?? "any"), ...bounds });
+    }
+    this.slot(f, "label", "field").replaceChildren(make("span", { textContent: f.label }), input);
+    input.addEventListener("change", () => {
+      const value = parseControl(f, input.value);
+      if (value !== undefined) this.change({ [f.name]: value });
+    });
+    return {
+      field: f,
+      input,
+      show: (value) => {
+        const text = String(value);
+        const typing = input.tagName === "INPUT" && document.activeElement === input;
+        if (input.value !== text && !typing) input.value = text;
+      },
+    };
+  }
+
+  /**
+   * A range input with the field's bounds and increment, and its value in the label.
+   * @param {Field} f
+   * @returns {FieldControl}
+   */
+  slider(f) {
+    const id = /** @type {string} */ (f.control_id);
+    const slot = this.slot(f, "div", "slider");
+    const suffix = slot.dataset.suffix ?? "";
+    const output = make("output", { id: `${id}-value`, htmlFor: id });
+    const input = make("input", { id, type: "range", min: String(f.min), max: String(f.max), step: String(f.step ?? "any") });
+    slot.replaceChildren(make("label", { htmlFor: id }, [`${f.label}: `, output]), input);
+    const send = () => {
+      const value = parseControl(f, input.value);
+      output.textContent = `${input.value}${suffix}`;
+      if (value !== undefined) this.change({ [f.name]: value });
+    };
+    input.addEventListener("input", send);
+    input.addEventListener("change", send);
+    return {
+      field: f,
+      input,
+      show: (value) => {
+        if (Number(input.value) !== value) input.value = String(value);
+        output.textContent = `${value}${suffix}`;
+      },
+    };
+  }
+
+  /**
+   * A checkbox for a setting that is on or off.
+   * @param {Field} f
+   * @returns {FieldControl}
+   */
+  checkbox(f) {
+    const input = make("input", { id: String(f.control_id), type: "checkbox" });
+    this.slot(f, "label", "").replaceChildren(input, ` ${f.label}`);
+    input.addEventListener("change", () => this.change({ [f.name]: input.checked }));
+    return { field: f, input, show: (value) => (input.checked = Boolean(value)) };
+  }
+
+  /** @param {Settings} settings */
+  update(settings) {
+    for (const c of this.controls) c.show(settings[c.field.name]);
+  }
+}
 
 /**
  * The epoch as the reference shows it: zero-padded to six digits, with commas.
@@ -101,119 +235,21 @@ export class Controls {
     this.datasets = byId("datasets");
     this.seed = byId("seed-value");
     this.intro = byId("intro");
+    this.datasetField = fieldWithControl(options, "datasets");
+    this.layersField = fieldWithControl(options, "layers");
     /** @type {Map<string, {button: HTMLButtonElement, canvas: HTMLCanvasElement, drawn: Json | null}>} */
     this.datasetButtons = new Map();
     this.datasetProblem = "";
     /** @type {Settings | null} */
     this.settings = null;
-    /** @type {[HTMLSelectElement | HTMLInputElement, keyof Settings, (v: string) => any][]} */
-    this.fields = [];
-    /** @type {[HTMLInputElement, HTMLOutputElement, keyof Settings, (v: number) => string][]} */
-    this.sliders = [];
-    /** @type {[HTMLInputElement, keyof Settings][]} */
-    this.checks = [];
-
-    this.buildSelects();
-    this.buildSliders();
+    this.epochShown = 0;
+    this.fields = new FieldControls(document, options.fields, (change) => this.h.change(change));
     this.bindButtons();
   }
 
-  buildSelects() {
-    const o = this.options;
-    /** @type {[string, keyof Settings, {value: string, label: string}[], (v: string) => any][]} */
-    const selects = [
-      ["learningRate", "learningRate", numeric(o.learningRates), Number],
-      ["activations", "activation", named(o.activations), String],
-      ["regularizations", "regularization", named(o.regularizations), String],
-      ["regularRate", "regularizationRate", numeric(o.regularizationRates), Number],
-      ["problem", "problem", named(o.problems), String],
-      ["optimizer", "optimizer", named(o.optimizers), String],
-      ["init", "init", named(o.inits), String],
-      ["speed", "speed", SPEEDS.map((s) => ({ value: s.name, label: s.label })), String],
-    ];
-    for (const [id, field, items, parse] of selects) {
-      const select = byId(id);
-      fill(select, items);
-      this.bind(select, field, parse);
-    }
-    // Decay and dropout: the server's lists when it gives them, else a bounded number field.
-    this.numberChoice("decay", "decay", o.decays, { min: 0, max: 1e6, step: "any" });
-    const dropoutMax = Number(o.limits.dropout?.[1] ?? 1);
-    this.numberChoice("dropout", "dropout", o.dropouts, { min: 0, max: dropoutMax - 0.01, step: 0.05 });
-  }
-
-  /**
-   * @param {string} id
-   * @param {keyof Settings} field
-   * @param {number[] | null} values
-   * @param {{min: number, max: number, step: number | string}} bounds
-   */
-  numberChoice(id, field, values, bounds) {
-    const select = byId(id);
-    if (values) {
-      fill(select, numeric(values));
-      this.bind(select, field, Number);
-      return;
-    }
-    const input = document.createElement("input");
-    input.type = "number";
-    input.id = id;
-    input.min = String(bounds.min);
-    input.max = String(bounds.max);
-    input.step = String(bounds.step);
-    select.replaceWith(input);
-    this.bind(input, field, (v) => {
-      const n = Number(v);
-      return Number.isFinite(n) && n >= bounds.min && n <= bounds.max ? n : undefined;
-    });
-  }
-
-  /**
-   * @param {HTMLSelectElement | HTMLInputElement} el
-   * @param {keyof Settings} field
-   * @param {(v: string) => any} parse
-   */
-  bind(el, field, parse) {
-    this.fields.push([el, field, parse]);
-    el.addEventListener("change", () => {
-      const value = parse(el.value);
-      if (value !== undefined) this.h.change({ [field]: value });
-    });
-  }
-
-  buildSliders() {
-    const limits = this.options.limits;
-    /** @type {[string, keyof Settings, number[], number, (v: number) => string][]} */
-    const sliders = [
-      ["percTrainData", "trainRatio", limits.train_ratio ?? [10, 90], 10, (v) => `${v}%`],
-      ["noise", "noise", limits.noise ?? [0, 50], 5, String],
-      ["batchSize", "batchSize", limits.batch_size ?? [1, 30], 1, String],
-    ];
-    for (const [id, field, [min, max], step, show] of sliders) {
-      const input = byId(id);
-      const output = byId(`${id}-value`);
-      input.min = String(min);
-      input.max = String(max);
-      input.step = String(step);
-      const send = () => {
-        output.textContent = show(Number(input.value));
-        this.h.change({ [field]: Number(input.value) });
-      };
-      input.addEventListener("input", send);
-      input.addEventListener("change", send);
-      this.sliders.push([input, output, field, show]);
-    }
-    /** @type {[string, keyof Settings][]} */
-    const checks = [
-      ["show-test-data", "showTestData"],
-      ["discretize", "discretize"],
-      ["first-layer-lines", "lines"],
-    ];
-    this.checks = checks.map(([id, field]) => {
-      const box = /** @type {HTMLInputElement} */ (byId(id));
-      box.addEventListener("change", () => this.h.change({ [field]: box.checked }));
-      return /** @type {[HTMLInputElement, keyof Settings]} */ ([box, field]);
-    });
+  /** The most hidden layers the server allows. */
+  get maxLayers() {
+    return Number(this.layersField.max_length);
   }
 
   bindButtons() {
@@ -223,22 +259,29 @@ export class Controls {
     byId("data-regen-button").addEventListener("click", () => this.h.regenerate());
     this.bannerReset.addEventListener("click", () => this.h.reset());
     byId("banner-close").addEventListener("click", () => this.h.dismiss());
-    byId("export-model").addEventListener("click", () => this.h.exportModel());
-    byId("save-png").addEventListener("click", () => this.h.savePicture());
+    byId("export-model").addEventListener("click", async () => {
+      const model = await this.h.exportModel();
+      const name = `neural-playground-epoch-${this.epochShown}.json`;
+      if (model) download(new Blob([JSON.stringify(model)], { type: "application/json" }), name);
+    });
+    byId("save-png").addEventListener("click", async () => {
+      const blob = await this.h.savePicture();
+      if (blob) download(blob, "neural-playground.png");
+    });
     const file = byId("model-file");
     byId("import-model").addEventListener("click", () => file.click());
     file.addEventListener("change", () => {
       if (file.files?.[0]) this.h.importModel(file.files[0]);
       file.value = "";
     });
-    const maxLayers = Number(this.options.limits.max_hidden_layers ?? 6);
+    const name = this.layersField.name;
     this.addLayer.addEventListener("click", () => {
-      const layers = this.settings?.hiddenLayers ?? [];
-      if (layers.length < maxLayers) this.h.change({ hiddenLayers: [...layers, 2] });
+      const layers = this.settings?.[name] ?? [];
+      if (layers.length < this.maxLayers) this.h.change({ [name]: [...layers, 2] });
     });
     this.removeLayer.addEventListener("click", () => {
-      const layers = this.settings?.hiddenLayers ?? [];
-      if (layers.length > 0) this.h.change({ hiddenLayers: layers.slice(0, -1) });
+      const layers = this.settings?.[name] ?? [];
+      if (layers.length > 0) this.h.change({ [name]: layers.slice(0, -1) });
     });
   }
 
@@ -249,7 +292,8 @@ export class Controls {
   buildDatasets(problem) {
     this.datasetProblem = problem;
     this.datasetButtons.clear();
-    const buttons = (this.options.datasets[problem] ?? []).map((d) => {
+    const field = this.datasetField;
+    const buttons = choicesOf(field, problem).map((d) => {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "dataset";
@@ -261,7 +305,7 @@ export class Controls {
       label.textContent = d.label;
       button.append(canvas, label);
       button.addEventListener("click", () => {
-        this.h.change(problem === "regression" ? { regDataset: d.name } : { dataset: d.name });
+        this.h.change({ [field.name]: { ...this.settings?.[field.name], [problem]: d.name } });
       });
       this.datasetButtons.set(d.name, { button, canvas, drawn: null });
       return button;
@@ -273,31 +317,22 @@ export class Controls {
   update(view) {
     const s = view.settings;
     this.settings = s;
-    for (const [el, field] of this.fields) {
-      const value = String(s[field]);
-      const typing = el instanceof HTMLInputElement && document.activeElement === el;
-      if (el.value !== value && !typing) el.value = value;
-    }
-    for (const [input, output, field, show] of this.sliders) {
-      const value = Number(s[field]);
-      if (Number(input.value) !== value) input.value = String(value);
-      output.textContent = show(value);
-    }
-    for (const [box, field] of this.checks) box.checked = Boolean(s[field]);
+    this.fields.update(s);
 
     this.play.classList.toggle("playing", view.playing);
     this.play.setAttribute("aria-label", view.playing ? "Pause" : "Play");
     this.play.title = view.playing ? "Pause (Space)" : "Play (Space)";
 
-    const n = s.hiddenLayers.length;
+    const n = s.hidden_layers.length;
     this.numLayers.textContent = String(n);
     this.layersLabel.textContent = n === 1 ? "hidden layer" : "hidden layers";
-    this.addLayer.disabled = n >= Number(this.options.limits.max_hidden_layers ?? 6);
+    this.addLayer.disabled = n >= this.maxLayers;
     this.removeLayer.disabled = n === 0;
-    this.intro.hidden = s.hideText;
+    this.intro.hidden = s.hide_text;
 
     const state = view.state;
     if (state) {
+      this.epochShown = state.epoch;
       this.epoch.textContent = formatEpoch(state.epoch);
       this.lossTrain.textContent = state.train_loss.toFixed(3);
       this.lossTest.textContent = state.test_loss.toFixed(3);
@@ -316,14 +351,14 @@ export class Controls {
   updateDatasets(view) {
     const s = view.settings;
     if (s.problem !== this.datasetProblem) this.buildDatasets(s.problem);
-    const current = s.problem === "regression" ? s.regDataset : s.dataset;
+    const current = currentChoice(s, this.datasetField.name);
     for (const [name, entry] of this.datasetButtons) {
       const selected = name === current;
       entry.button.classList.toggle("selected", selected);
       entry.button.setAttribute("aria-pressed", String(selected));
       const data = view.datasetPreviews?.[name];
       if (data && entry.drawn !== data) {
-        drawDataset(entry.canvas, data);
+        drawDataset(entry.canvas, data, this.options.limits.grid_extent);
         entry.drawn = data;
       }
     }
@@ -344,13 +379,14 @@ export class Controls {
  * A dataset thumbnail: its points, coloured by label, y up.
  * @param {HTMLCanvasElement} canvas
  * @param {Json} data  {train: {points, labels}, test: {points, labels}}
+ * @param {number} extent  the square shown is [−extent, extent]²
  */
-function drawDataset(canvas, data) {
+function drawDataset(canvas, data, extent) {
   const size = canvas.clientWidth || 48;
   const ctx = sharpContext(canvas, size, size);
   for (const part of [data.train, data.test]) {
     part.points.forEach((/** @type {number[]} */ [x, y], /** @type {number} */ i) => {
-      const [px, py] = toPixel(x, y, size, size);
+      const [px, py] = toPixel(x, y, size, size, extent);
       ctx.fillStyle = cssColor(part.labels[i]);
       ctx.fillRect(px - 1, py - 1, 2, 2);
     });

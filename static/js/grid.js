@@ -2,11 +2,10 @@
 /**
  * Decoding of the server's grids (pure, no DOM).
  *
- * A grid is density × density bytes, base64, row-major; row 0 is the top (y = +6),
- * column 0 the left (x = −6); byte q encodes v = q / 127.5 − 1.
+ * A grid is density × density bytes, base64, row-major; row 0 is the top (y = +e),
+ * column 0 the left (x = −e), where e is the server's `limits.grid_extent` (the plotted
+ * square is [−e, e]²); byte q encodes v = q / 127.5 − 1.
  */
-
-export const EXTENT = 6;
 
 /**
  * base64 → bytes.
@@ -37,36 +36,38 @@ export function decodeGrid(b64) {
  * @param {number} row
  * @param {number} col
  * @param {number} n
+ * @param {number} e  the extent
  * @returns {[number, number]} [x, y]
  */
-export function gridPoint(row, col, n) {
-  return [-EXTENT + (2 * EXTENT * col) / (n - 1), EXTENT - (2 * EXTENT * row) / (n - 1)];
+export function gridPoint(row, col, n, e) {
+  return [-e + (2 * e * col) / (n - 1), e - (2 * e * row) / (n - 1)];
 }
 
 /**
- * A data point → a position in a width × height box showing [−6, 6]² (y up).
+ * A data point → a position in a width × height box showing [−e, e]² (y up).
  * @param {number} x
  * @param {number} y
  * @param {number} width
  * @param {number} height
+ * @param {number} e  the extent
  * @returns {[number, number]} [px, py]
  */
-export function toPixel(x, y, width, height) {
-  return [((x + EXTENT) / (2 * EXTENT)) * width, ((EXTENT - y) / (2 * EXTENT)) * height];
+export function toPixel(x, y, width, height, e) {
+  return [((x + e) / (2 * e)) * width, ((e - y) / (2 * e)) * height];
 }
 
 /**
- * Where the line w1·x + w2·y + b = 0 crosses the square [−6, 6]²: two points, or null
+ * Where the line w1·x + w2·y + b = 0 crosses the square [−e, e]²: two points, or null
  * when it misses the square or the weights are both zero.
  * @param {number} w1
  * @param {number} w2
  * @param {number} b
+ * @param {number} e  the extent
  * @returns {[[number, number], [number, number]] | null}
  */
-export function lineInSquare(w1, w2, b) {
+export function lineInSquare(w1, w2, b, e) {
   /** @type {[number, number][]} */
   const hits = [];
-  const e = EXTENT;
   const add = (/** @type {number} */ x, /** @type {number} */ y) => {
     if (x < -e - 1e-9 || x > e + 1e-9 || y < -e - 1e-9 || y > e + 1e-9) return;
     if (hits.some(([hx, hy]) => Math.abs(hx - x) < 1e-9 && Math.abs(hy - y) < 1e-9)) return;
@@ -90,13 +91,14 @@ export function lineInSquare(w1, w2, b) {
  * @param {string[]} features      the enabled features, in order
  * @param {number[][][]} weights   weights[l][i][j]
  * @param {number[][]} biases      biases[l][j]
+ * @param {number} e                the extent
  * @returns {([[number, number], [number, number]] | null)[] | null}
  */
-export function firstLayerLines(features, weights, biases) {
+export function firstLayerLines(features, weights, biases, e) {
   if (features.length !== 2 || features[0] !== "x1" || features[1] !== "x2") return null;
   const w = weights[0];
   const b = biases[0];
   // Weights of another shape belong to a frame from before a change: no lines yet.
   if (!w || !b || w.length !== 2 || w.some((row) => row.length !== b.length)) return [];
-  return b.map((bias, j) => lineInSquare(w[0][j], w[1][j], bias));
+  return b.map((bias, j) => lineInSquare(w[0][j], w[1][j], bias, e));
 }

@@ -2,17 +2,33 @@
 /**
  * The output area: the decision region (or a hovered neuron's map) as ImageData at grid
  * resolution scaled by CSS, with the data points and the first layer's decision lines on
- * a sharp overlay canvas.
+ * a sharp overlay canvas, and its caption.
  */
 
 import { paintGrid, sharpContext } from "./canvas.js";
 import { cssColor } from "./colors.js";
-import { decodeBytes, toPixel } from "./grid.js";
+import { decodeBytes, firstLayerLines, toPixel } from "./grid.js";
 
 /** @typedef {{points: number[][], labels: number[]}} Points */
 /** @typedef {[[number, number], [number, number]]} Segment */
+/** @typedef {Record<string, any>} Json */
 
 /**
+ * What the page gives the output area.
+ * @typedef {Object} OutputView
+ * @property {Json | null} frame
+ * @property {[number, number] | null} hovered   the neuron asked for (layer, index); null: the output
+ * @property {string[]} enabled                  the features of the drawn network, in order
+ * @property {{name: string, label: string}[]} features  all features (for their labels)
+ * @property {boolean} lines                     show the first layer's decision lines
+ * @property {boolean} discretize
+ * @property {Points | null} train
+ * @property {Points | null} test
+ * @property {boolean} showTest
+ */
+
+/**
+ * What is drawn.
  * @typedef {Object} HeatMapView
  * @property {string | null} grid          base64 bytes of the map shown (density²)
  * @property {boolean} discretize
@@ -22,14 +38,52 @@ import { decodeBytes, toPixel } from "./grid.js";
  * @property {(Segment | null)[] | null} lines  first-layer decision lines, when shown
  * @property {number | null} highlight  the line drawn bold (the hovered first-layer neuron)
  * @property {string} caption
+ * @property {number} extent            the square shown is [−extent, extent]²
  */
+
+/**
+ * The map, lines and caption of what the page gives (pure).
+ * @param {OutputView} view
+ * @param {number} extent
+ * @returns {HeatMapView}
+ */
+export function picture(view, extent) {
+  const { frame, hovered } = view;
+  const shown = frame?.neuron;
+  const hovering = Boolean(hovered && shown && shown.layer === hovered[0] && shown.index === hovered[1]);
+  let caption = "Output";
+  if (hovering) {
+    const feature = view.features.find((f) => f.name === view.enabled[shown.index]);
+    caption = shown.layer === 0 ? `Input feature ${feature?.label ?? ""}` : `Neuron ${shown.index + 1} of hidden layer ${shown.layer}`;
+  }
+  let lines = null;
+  if (view.lines && frame) {
+    lines = firstLayerLines(view.enabled, frame.weights, frame.biases, extent);
+    if (!lines) caption += " (first-layer lines need exactly the inputs X₁ and X₂)";
+  }
+  return {
+    grid: hovering ? shown.grid : frame?.output ?? null,
+    discretize: view.discretize,
+    train: view.train,
+    test: view.test,
+    showTest: view.showTest,
+    lines,
+    highlight: hovered && hovered[0] === 1 ? hovered[1] : null,
+    caption,
+    extent,
+  };
+}
 
 const POINT_RADIUS = 3;
 
 export class HeatMap {
-  /** @param {HTMLElement} root */
-  constructor(root) {
+  /**
+   * @param {HTMLElement} root
+   * @param {number} extent  the server's grid_extent
+   */
+  constructor(root, extent) {
     this.root = root;
+    this.extent = extent;
     this.frameBox = document.createElement("div");
     this.frameBox.className = "heatmap-box";
     this.map = document.createElement("canvas");
@@ -58,11 +112,16 @@ export class HeatMap {
     if (size === this.size) return;
     this.size = size;
     this.overlayKey = "";
-    if (this.view) this.update(this.view);
+    if (this.view) this.draw(this.view);
+  }
+
+  /** @param {OutputView} output */
+  update(output) {
+    this.draw(picture(output, this.extent));
   }
 
   /** @param {HeatMapView} view */
-  update(view) {
+  draw(view) {
     this.view = view;
     if (view.grid && (view.grid !== this.paintedGrid || view.discretize !== this.paintedDiscrete)) {
       const bytes = decodeBytes(view.grid);
@@ -113,7 +172,7 @@ function drawOverlay(ctx, size, view) {
       ctx.lineWidth = bold ? 3 : 1.5;
       ctx.strokeStyle = bold ? "rgba(0, 0, 0, 0.9)" : "rgba(20, 20, 20, 0.7)";
       ctx.setLineDash(bold ? [] : [6, 4]);
-      const [a, b] = line.map(([x, y]) => toPixel(x, y, size, size));
+      const [a, b] = line.map(([x, y]) => toPixel(x, y, size, size, view.extent));
       ctx.beginPath();
       ctx.moveTo(a[0], a[1]);
       ctx.lineTo(b[0], b[1]);
@@ -121,21 +180,22 @@ function drawOverlay(ctx, size, view) {
     });
     ctx.restore();
   }
-  if (view.train) drawPoints(ctx, size, view.train, "#ffffff");
-  if (view.test && view.showTest) drawPoints(ctx, size, view.test, "#222222");
+  if (view.train) drawPoints(ctx, size, view.extent, view.train, "#ffffff");
+  if (view.test && view.showTest) drawPoints(ctx, size, view.extent, view.test, "#222222");
 }
 
 /**
  * @param {CanvasRenderingContext2D} ctx
  * @param {number} size
+ * @param {number} extent
  * @param {Points} data
  * @param {string} outline
  */
-function drawPoints(ctx, size, data, outline) {
+function drawPoints(ctx, size, extent, data, outline) {
   ctx.lineWidth = 1;
   ctx.strokeStyle = outline;
   data.points.forEach(([x, y], i) => {
-    const [px, py] = toPixel(x, y, size, size);
+    const [px, py] = toPixel(x, y, size, size, extent);
     ctx.beginPath();
     ctx.arc(px, py, POINT_RADIUS, 0, 2 * Math.PI);
     ctx.fillStyle = cssColor(data.labels[i]);

@@ -2,14 +2,12 @@
 /** Wiring only: options → settings from the URL → controller → views, redrawn per frame. */
 
 import { Api } from "./api.js";
-import { download } from "./canvas.js";
 import { Controller } from "./controller.js";
 import { Controls } from "./controls.js";
-import { firstLayerLines } from "./grid.js";
 import { HeatMap, drawLegend } from "./heatmap.js";
 import { LossChart } from "./linechart.js";
 import { NetworkDiagram } from "./network.js";
-import { normalizeOptions } from "./options.js";
+import { fieldWithControl, normalizeOptions } from "./options.js";
 import { parseHash, toHash } from "./state.js";
 
 /**
@@ -48,9 +46,11 @@ async function main() {
   // aria-busy while a request is queued or in flight; the session id for scripts and tests.
   const api = new Api({ onBusy: (busy) => columns.setAttribute("aria-busy", String(busy)) });
   const options = normalizeOptions(await api.options());
+  const features = fieldWithControl(options, "features");
+  const layers = fieldWithControl(options, "layers");
   let writtenHash = "";
   const writeHash = (/** @type {import("./state.js").Settings} */ s) => {
-    writtenHash = `#${toHash(s)}`;
+    writtenHash = `#${toHash(s, options)}`;
     if (location.hash !== writtenHash) history.replaceState(null, "", writtenHash);
   };
   const render = perFrame(() => draw());
@@ -70,46 +70,23 @@ async function main() {
     reset: () => c.reset(),
     regenerate: () => c.regenerate(),
     dismiss: () => c.dismissError(),
-    exportModel: async () => {
-      const model = await c.exportModel();
-      if (model) download(new Blob([JSON.stringify(model)], { type: "application/json" }), `neural-playground-epoch-${c.state?.epoch ?? 0}.json`);
-    },
-    importModel: async (file) => {
-      let model;
-      try {
-        model = JSON.parse(await file.text());
-      } catch {
-        c.fail("That file is not JSON: choose a model exported from this page.");
-        return;
-      }
-      await c.loadModel(model);
-    },
-    savePicture: async () => {
-      const blob = await heatmap.toBlob();
-      if (blob) download(blob, "neural-playground.png");
-    },
+    exportModel: () => c.exportModel(),
+    importModel: (file) => c.loadModelFile(file),
+    savePicture: () => heatmap.toBlob(),
   });
-  const network = new NetworkDiagram(/** @type {HTMLElement} */ (document.getElementById("network")), {
-    onHoverNeuron: (neuron) => c.hoverNeuron(neuron),
-    onToggleFeature: (name) => {
-      const on = new Set(c.settings.features);
-      if (on.has(name)) on.delete(name);
-      else on.add(name);
-      if (on.size > 0) c.change({ features: options.features.map((f) => f.name).filter((f) => on.has(f)) });
+  const network = new NetworkDiagram(
+    /** @type {HTMLElement} */ (document.getElementById("network")),
+    {
+      onHoverNeuron: (neuron) => c.hoverNeuron(neuron),
+      onFeatures: (enabled) => c.change({ [features.name]: enabled }),
+      onHidden: (hidden) => c.change({ [layers.name]: hidden }),
+      onEditWeight: (layer, source, target, value) => c.setWeight(layer, source, target, value),
+      onEditBias: (layer, neuron, value) => c.setBias(layer, neuron, value),
     },
-    onNeurons: (layer, delta) => {
-      const layers = [...c.settings.hiddenLayers];
-      const n = layers[layer] + delta;
-      if (n >= 1 && n <= Number(options.limits.max_neurons ?? 8)) {
-        layers[layer] = n;
-        c.change({ hiddenLayers: layers });
-      }
-    },
-    onEditWeight: (layer, source, target, value) => c.setWeight(layer, source, target, value),
-    onEditBias: (layer, neuron, value) => c.setBias(layer, neuron, value),
-  });
+    { minNeurons: Number(layers.min), maxNeurons: Number(layers.max), maxWeight: options.limits.max_weight },
+  );
   const chart = new LossChart(/** @type {HTMLElement} */ (document.getElementById("linechart")));
-  const heatmap = new HeatMap(/** @type {HTMLElement} */ (document.getElementById("heatmap")));
+  const heatmap = new HeatMap(/** @type {HTMLElement} */ (document.getElementById("heatmap")), options.limits.grid_extent);
   drawLegend(/** @type {HTMLCanvasElement} */ (document.getElementById("legend-canvas")));
 
   let lastFrame = /** @type {unknown} */ (null);
@@ -131,40 +108,27 @@ async function main() {
       error: c.error,
       datasetPreviews: c.previews?.datasets ?? null,
     });
+    const enabled = config?.features ?? s.features;
     network.update({
-      features: options.features,
-      enabled: config?.features ?? s.features,
-      hidden: config?.hidden_layers ?? s.hiddenLayers,
-      maxNeurons: Number(options.limits.max_neurons ?? 8),
+      features: features.choices,
+      enabled,
+      hidden: config?.hidden_layers ?? s.hidden_layers,
+      chosen: { features: s.features, hidden: s.hidden_layers },
       frame,
       discretize: s.discretize,
       featureThumbs: c.previews?.features ?? null,
     });
     chart.update(c.history);
-
-    const shown = frame?.neuron;
-    const hovering = c.neuron && shown && shown.layer === c.neuron[0] && shown.index === c.neuron[1];
-    let caption = "Output";
-    if (hovering) {
-      caption =
-        shown.layer === 0
-          ? `Input feature ${options.features.find((f) => f.name === config?.features[shown.index])?.label ?? ""}`
-          : `Neuron ${shown.index + 1} of hidden layer ${shown.layer}`;
-    }
-    let lines = null;
-    if (s.lines && frame && config) {
-      lines = firstLayerLines(config.features, frame.weights, frame.biases);
-      if (!lines) caption += " (first-layer lines need exactly the inputs X₁ and X₂)";
-    }
     heatmap.update({
-      grid: hovering ? shown.grid : frame?.output ?? null,
+      frame,
+      hovered: c.neuron,
+      enabled,
+      features: features.choices,
+      lines: s.lines,
       discretize: s.discretize,
       train: c.data?.train ?? null,
       test: c.data?.test ?? null,
-      showTest: s.showTestData,
-      lines,
-      highlight: c.neuron && c.neuron[0] === 1 ? c.neuron[1] : null,
-      caption,
+      showTest: s.show_test_data,
     });
     c.drawn();
   }

@@ -18,7 +18,6 @@ const ROW = 46;
 const HEADER = 44;
 const LABEL = 58;
 const BIAS = 9;
-const MAX_VALUE = 1e6;
 
 /** @typedef {import("./options.js").Choice} Choice */
 /** @typedef {Record<string, any>} Json */
@@ -28,7 +27,7 @@ const MAX_VALUE = 1e6;
  * @property {Choice[]} features          all features
  * @property {string[]} enabled           enabled features, in order
  * @property {number[]} hidden            neurons per hidden layer
- * @property {number} maxNeurons
+ * @property {{features: string[], hidden: number[]}} chosen  the settings (may be ahead of the drawing)
  * @property {Json | null} frame
  * @property {boolean} discretize
  * @property {Record<string, string> | null} featureThumbs  thumbnails of all features (by name)
@@ -37,8 +36,8 @@ const MAX_VALUE = 1e6;
 /**
  * @typedef {Object} NetworkHandlers
  * @property {(neuron: [number, number] | null) => void} onHoverNeuron
- * @property {(name: string) => void} onToggleFeature
- * @property {(layer: number, delta: number) => void} onNeurons     layer: hidden layer index from 0
+ * @property {(features: string[]) => void} onFeatures       the features to enable (never none)
+ * @property {(hidden: number[]) => void} onHidden           neurons per hidden layer, within bounds
  * @property {(layer: number, source: number, target: number, value: number) => void} onEditWeight
  * @property {(layer: number, neuron: number, value: number) => void} onEditBias  layer: 1 … output
  */
@@ -74,10 +73,12 @@ export class NetworkDiagram {
   /**
    * @param {HTMLElement} root
    * @param {NetworkHandlers} handlers
+   * @param {{minNeurons: number, maxNeurons: number, maxWeight: number}} bounds  the server's
    */
-  constructor(root, handlers) {
+  constructor(root, handlers, bounds) {
     this.root = root;
     this.h = handlers;
+    this.bounds = bounds;
     this.structureKey = "";
     /** @type {DiagramView | null} */
     this.view = null;
@@ -169,8 +170,9 @@ export class NetworkDiagram {
     if (!this.editing) return;
     const text = this.editorInput.value.trim();
     const value = Number(text);
-    if (text === "" || !Number.isFinite(value) || Math.abs(value) > MAX_VALUE) {
-      this.editorInput.setCustomValidity(`Type a number between −${MAX_VALUE} and ${MAX_VALUE}.`);
+    const max = this.bounds.maxWeight;
+    if (text === "" || !Number.isFinite(value) || Math.abs(value) > max) {
+      this.editorInput.setCustomValidity(`Type a number between −${max} and ${max}.`);
       this.editorInput.reportValidity();
       return;
     }
@@ -343,7 +345,7 @@ export class NetworkDiagram {
       label.className = "node-label";
       label.textContent = f.label;
       button.append(label);
-      button.addEventListener("click", () => this.h.onToggleFeature(f.name));
+      button.addEventListener("click", () => this.toggleFeature(f.name));
       const index = view.enabled.indexOf(f.name);
       if (on) this.hoverable(button, [0, index]);
       this.thumbs.push({ canvas, layer: 0, index, source: f.name });
@@ -355,7 +357,7 @@ export class NetworkDiagram {
     const layers = [...hidden, 1];
     layers.forEach((n, l) => {
       const isOutput = l === hidden.length;
-      if (!isOutput) this.stage.append(this.layerHeader(l, n, colX(l + 1), view.maxNeurons));
+      if (!isOutput) this.stage.append(this.layerHeader(l, n, colX(l + 1)));
       for (let j = 0; j < n; j++) {
         const [x, y] = pos[l + 1][j];
         const div = document.createElement("div");
@@ -437,9 +439,8 @@ export class NetworkDiagram {
    * @param {number} l      hidden layer index (0-based)
    * @param {number} n      neurons in it
    * @param {number} x
-   * @param {number} maxNeurons
    */
-  layerHeader(l, n, x, maxNeurons) {
+  layerHeader(l, n, x) {
     const head = document.createElement("div");
     head.className = "layer-head";
     place(head, x + NODE / 2, 0);
@@ -447,16 +448,16 @@ export class NetworkDiagram {
     plus.type = "button";
     plus.textContent = "+";
     plus.className = "small-button";
-    plus.disabled = n >= maxNeurons;
+    plus.disabled = n >= this.bounds.maxNeurons;
     plus.setAttribute("aria-label", `Add a neuron to hidden layer ${l + 1}`);
-    plus.addEventListener("click", () => this.h.onNeurons(l, +1));
+    plus.addEventListener("click", () => this.changeNeurons(l, +1));
     const minus = document.createElement("button");
     minus.type = "button";
     minus.textContent = "−";
     minus.className = "small-button";
-    minus.disabled = n <= 1;
+    minus.disabled = n <= this.bounds.minNeurons;
     minus.setAttribute("aria-label", `Remove a neuron from hidden layer ${l + 1}`);
-    minus.addEventListener("click", () => this.h.onNeurons(l, -1));
+    minus.addEventListener("click", () => this.changeNeurons(l, -1));
     const label = document.createElement("span");
     label.className = "layer-count";
     label.textContent = `${n} neuron${n === 1 ? "" : "s"}`;
@@ -464,6 +465,31 @@ export class NetworkDiagram {
     buttons.append(plus, minus);
     head.append(buttons, label);
     return head;
+  }
+
+  /**
+   * Turn a feature on or off (the last one stays on).
+   * @param {string} name
+   */
+  toggleFeature(name) {
+    if (!this.view) return;
+    const on = new Set(this.view.chosen.features);
+    if (on.has(name)) on.delete(name);
+    else on.add(name);
+    if (on.size > 0) this.h.onFeatures(this.view.features.map((f) => f.name).filter((f) => on.has(f)));
+  }
+
+  /**
+   * Add or remove a neuron of a hidden layer, within the server's bounds.
+   * @param {number} l  hidden layer index (0-based)
+   * @param {number} delta
+   */
+  changeNeurons(l, delta) {
+    const hidden = [...(this.view?.chosen.hidden ?? [])];
+    const n = hidden[l] + delta;
+    if (l >= hidden.length || n < this.bounds.minNeurons || n > this.bounds.maxNeurons) return;
+    hidden[l] = n;
+    this.h.onHidden(hidden);
   }
 
   /**

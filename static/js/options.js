@@ -1,79 +1,127 @@
 // @ts-check
 /**
- * GET /api/options → the lists the controls are built from (pure, no DOM).
- * The server is the single source of truth for every choice and bound; this module only
- * puts the answer into one shape and adds display labels.
+ * GET /api/options → the table of settings the page is built from (pure, no DOM).
+ *
+ * The server sends one row per config field (`fields`: kind, label, default, bounds,
+ * choices, control, URL key) and its `limits`. The page adds one small table of its own
+ * settings of the same shape (PAGE_FIELDS, `reset: "page"`: the server never hears of
+ * them). Settings, the URL hash, the config sent to the server and the generic controls
+ * are all derived from these rows (state.js, controls.js).
  */
 
-/** @typedef {{name: string, label: string}} Choice */
+/**
+ * @typedef {Object} Choice
+ * @property {string} name
+ * @property {string} label
+ * @property {string | null} url_value  the reference's spelling in the hash, when it differs
+ * @property {string | null} problem    datasets: the problem they belong to
+ * @property {string | null} url_key    features: each is a boolean hash key of its own
+ * @property {string | null} url_flag   the reference's boolean key that selects this choice
+ */
+
+/**
+ * @typedef {Object} Field
+ * @property {string} name          the server's config name (or the page's own)
+ * @property {"choice" | "number" | "integer" | "features" | "layers" | "seed" | "boolean"} kind
+ * @property {string} label
+ * @property {any} default          seed: null (random)
+ * @property {"live" | "network" | "data" | "page"} reset  "page": the server never hears of it
+ * @property {string | null} control   select | slider | checkbox | datasets | features | layers | seed
+ * @property {string | null} control_id
+ * @property {string | null} url_key
+ * @property {Record<string, string>} url_keys  per problem, where the hash key differs
+ * @property {Choice[]} choices
+ * @property {number | null} min
+ * @property {number | null} max
+ * @property {boolean} min_exclusive
+ * @property {boolean} max_exclusive
+ * @property {number[]} steps        the values a select offers ([]: any value in bounds)
+ * @property {number | null} step    a slider's increment
+ * @property {number | null} max_length  layers: most hidden layers; seed: most characters
+ */
 
 /**
  * @typedef {Object} Options
- * @property {Choice[]} problems
- * @property {{classification: Choice[], regression: Choice[]} & Record<string, Choice[]>} datasets
- * @property {Choice[]} features
- * @property {Choice[]} activations
- * @property {Choice[]} optimizers
- * @property {Choice[]} inits
- * @property {Choice[]} regularizations
- * @property {number[]} learningRates
- * @property {number[]} regularizationRates
- * @property {number[] | null} decays       learning-rate decays to offer, when the server lists them
- * @property {number[] | null} dropouts     dropout rates to offer, when the server lists them
+ * @property {Field[]} fields            the server's rows, then the page's
+ * @property {Record<string, Field>} field  the same rows by name
  * @property {Record<string, any>} limits
- * @property {Record<string, any>} defaults a server config without seed
  */
 
-/** Display names for the server's choice names; anything else is shown capitalised. */
-const LABELS = {
-  classification: "Classification",
-  regression: "Regression",
-  relu: "ReLU",
-  tanh: "Tanh",
-  sigmoid: "Sigmoid",
-  linear: "Linear",
-  none: "None",
-  l1: "L1",
-  l2: "L2",
-  sgd: "SGD",
-  momentum: "Momentum",
-  nesterov: "Nesterov",
-  rmsprop: "RMSprop",
-  adam: "Adam",
-  playground: "Playground",
-  xavier: "Xavier (Glorot)",
-  he: "He",
-  zero: "Zero",
-};
+/**
+ * Training speeds: epochs per step request, one request per drawn frame.
+ * "max" means the server's `limits.max_epochs_per_step`, bounded by `maxMs`.
+ */
+export const SPEEDS = [
+  { name: "1", label: "1 epoch / frame", epochs: 1, maxMs: null },
+  { name: "3", label: "3 epochs / frame", epochs: 3, maxMs: null },
+  { name: "10", label: "10 epochs / frame", epochs: 10, maxMs: null },
+  { name: "fast", label: "Fast", epochs: "max", maxMs: 12 },
+  { name: "fastest", label: "Fastest", epochs: "max", maxMs: 16 },
+];
+
+/**
+ * A row with every key of the shape; `row` gives the ones that matter.
+ * @param {Partial<Field> & Pick<Field, "name" | "kind" | "label" | "default">} row
+ * @returns {Field}
+ */
+function fullRow(row) {
+  return {
+    reset: "page",
+    control: null,
+    control_id: null,
+    url_key: null,
+    url_keys: {},
+    choices: [],
+    min: null,
+    max: null,
+    min_exclusive: false,
+    max_exclusive: false,
+    steps: [],
+    step: null,
+    max_length: null,
+    ...row,
+  };
+}
 
 /**
  * @param {string} name
- * @returns {string}
+ * @param {string} label
+ * @returns {Choice}
  */
-export function labelOf(name) {
-  return /** @type {Record<string, string>} */ (LABELS)[name] ?? name.charAt(0).toUpperCase() + name.slice(1);
+function choice(name, label) {
+  return { name, label, url_value: null, problem: null, url_key: null, url_flag: null };
 }
 
-/**
- * A list of names or of {name, label} → Choice[].
- * @param {unknown} list
- * @returns {Choice[]}
- */
-export function toChoices(list) {
-  if (!Array.isArray(list)) return [];
-  return list.map((item) =>
-    typeof item === "string"
-      ? { name: item, label: labelOf(item) }
-      : { name: String(item.name), label: String(item.label ?? labelOf(String(item.name))) },
-  );
-}
+/** The page's own settings (not the server's): what is shown and how fast it plays. */
+export const PAGE_FIELDS = [
+  fullRow({ name: "show_test_data", kind: "boolean", label: "Show test data", default: false,
+              control: "checkbox", control_id: "show-test-data", url_key: "showTestData" }),
+  fullRow({ name: "discretize", kind: "boolean", label: "Discretize output", default: false,
+              control: "checkbox", control_id: "discretize", url_key: "discretize" }),
+  fullRow({ name: "lines", kind: "boolean", label: "First-layer decision lines", default: false,
+              control: "checkbox", control_id: "first-layer-lines", url_key: "lines" }),
+  fullRow({ name: "hide_text", kind: "boolean", label: "Hide the introduction", default: false,
+              url_key: "hideText" }),
+  fullRow({ name: "speed", kind: "choice", label: "Speed", default: "fast", control: "select",
+              control_id: "speed", url_key: "speed",
+              choices: SPEEDS.map((s) => choice(s.name, s.label)) }),
+];
 
 /**
- * @param {unknown} list
- * @returns {number[] | null}
+ * The body of a step request at a speed (an unknown speed plays at the default one).
+ * @param {string} speed
+ * @param {Record<string, any>} limits  the server's (max_epochs_per_step)
+ * @returns {{epochs: number, max_ms?: number}}
  */
-function numbers(list) {
-  return Array.isArray(list) ? list.map(Number).filter(Number.isFinite) : null;
+export function stepRequest(speed, limits) {
+  const fallback = PAGE_FIELDS.find((f) => f.name === "speed")?.default;
+  const s = SPEEDS.find((x) => x.name === speed) ?? SPEEDS.find((x) => x.name === fallback);
+  if (!s) throw new Error("no default speed");
+  if (s.epochs === "max") {
+    const body = { epochs: Number(limits.max_epochs_per_step) };
+    return s.maxMs === null ? body : { ...body, max_ms: s.maxMs };
+  }
+  return { epochs: Number(s.epochs) };
 }
 
 /**
@@ -81,22 +129,45 @@ function numbers(list) {
  * @returns {Options}
  */
 export function normalizeOptions(raw) {
-  /** @type {Record<string, Choice[]>} */
-  const datasets = {};
-  for (const [problem, list] of Object.entries(raw.datasets ?? {})) datasets[problem] = toChoices(list);
-  return {
-    problems: toChoices(raw.problems),
-    datasets: /** @type {Options["datasets"]} */ ({ classification: [], regression: [], ...datasets }),
-    features: toChoices(raw.features),
-    activations: toChoices(raw.activations),
-    optimizers: toChoices(raw.optimizers),
-    inits: toChoices(raw.inits),
-    regularizations: toChoices(raw.regularizations),
-    learningRates: numbers(raw.learning_rates) ?? [],
-    regularizationRates: numbers(raw.regularization_rates) ?? [],
-    decays: numbers(raw.learning_rate_decays ?? raw.decays),
-    dropouts: numbers(raw.dropout_rates ?? raw.dropouts),
-    limits: raw.limits ?? {},
-    defaults: raw.defaults ?? {},
-  };
+  /** @type {Field[]} */
+  const server = (raw.fields ?? []).map((/** @type {Field} */ f) =>
+    fullRow({
+      ...f,
+      url_keys: f.url_keys ?? {},
+      choices: (f.choices ?? []).map((/** @type {Record<string, any>} */ c) => ({ ...choice(c.name, c.label), ...c })),
+      steps: f.steps ?? [],
+    }),
+  );
+  const fields = [...server, ...PAGE_FIELDS];
+  return { fields, field: Object.fromEntries(fields.map((f) => [f.name, f])), limits: raw.limits ?? {} };
+}
+
+/**
+ * The choices of a field that belong to a problem (datasets), or all of them.
+ * @param {Field} field
+ * @param {string} [problem]
+ */
+export function choicesOf(field, problem) {
+  return problem === undefined ? field.choices : field.choices.filter((c) => c.problem === problem);
+}
+
+/**
+ * The problems a per-problem field's choices belong to, in their order.
+ * @param {Field} field
+ * @returns {string[]}
+ */
+export function problemsOf(field) {
+  return [...new Set(field.choices.map((c) => c.problem).filter((p) => p !== null))];
+}
+
+/**
+ * The row shown by one of the special controls ("datasets", "features", "layers", "seed").
+ * @param {Options} o
+ * @param {string} control
+ * @returns {Field}
+ */
+export function fieldWithControl(o, control) {
+  const f = o.fields.find((x) => x.control === control);
+  if (!f) throw new Error(`The server's options have no field with a ${control} control.`);
+  return f;
 }

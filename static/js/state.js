@@ -1,105 +1,58 @@
 // @ts-check
 /**
- * The page's settings and the URL hash (pure, no DOM).
+ * The page's settings, the URL hash and the server's config, all derived from the table
+ * of fields (options.js); pure, no DOM.
  *
- * The hash uses the reference's keys (TensorFlow Playground: activation, batchSize,
- * dataset, regDataset, …) so its links open here with the same configuration, plus keys
- * of our own (optimizer, init, decay, dropout, speed, lines). One declarative table says,
- * per key, which setting it holds and how its text is read and written; a value that is
- * unknown or out of bounds falls back to the default.
+ * A setting is named like its field (the server's config name: learning_rate, …). How a
+ * value is read from and written to the hash, sent to the server and taken back depends
+ * only on the field's kind (KINDS below), never on the field itself. The hash uses the
+ * reference's keys and spellings (TensorFlow Playground: activation, batchSize, dataset,
+ * regDataset, reg-plane, L1, initZero, …) so its links open here with the same
+ * configuration; a value that is unknown or out of bounds falls back to the default.
+ *
+ * Two kinds hold more than the server's value: a choice whose choices belong to a
+ * problem (the datasets) keeps one choice per problem (the server gets the one of the
+ * current `problem`, the hash has a key per problem), and the seed keeps its text
+ * (a reference seed such as "0.12345" stays as written).
  */
+
+import { choicesOf, problemsOf } from "./options.js";
 
 /** @typedef {import("./options.js").Options} Options */
+/** @typedef {import("./options.js").Field} Field */
+
+/** @typedef {string | number | boolean | null | string[] | number[] | Record<string, string>} Value */
 
 /**
- * @typedef {Object} Settings
+ * The settings the page's code names; every other field's setting is handled generically.
+ * @typedef {Object} NamedSettings
  * @property {string} problem
- * @property {string} dataset        the classification dataset (our name)
- * @property {string} regDataset     the regression dataset (our name)
- * @property {number} noise          percent, 0–50
- * @property {number} trainRatio     percent, 10–90
- * @property {number} batchSize
- * @property {string[]} features     enabled features, server names, in the fixed order
- * @property {number[]} hiddenLayers neurons per hidden layer
- * @property {string} activation
- * @property {number} learningRate
- * @property {string} regularization
- * @property {number} regularizationRate
- * @property {string} optimizer
- * @property {string} init
- * @property {number} decay          learning-rate decay
- * @property {number} dropout
- * @property {string | null} seed    as text (a reference seed such as "0.12345" stays text); null = random
- * @property {boolean} showTestData
+ * @property {Record<string, string>} dataset   the dataset chosen for each problem
+ * @property {string[]} features                enabled features, in the table's order
+ * @property {number[]} hidden_layers           neurons per hidden layer
+ * @property {string | null} seed               as text; null = random
+ * @property {boolean} show_test_data
  * @property {boolean} discretize
- * @property {boolean} hideText
- * @property {boolean} lines         show the first layer's decision lines
- * @property {string} speed          a name from SPEEDS
+ * @property {boolean} lines                    show the first layer's decision lines
+ * @property {boolean} hide_text
+ * @property {string} speed                     a name from SPEEDS
  */
+/** @typedef {NamedSettings & Record<string, any>} Settings */
+
+/** The field whose value chooses among a per-problem field's choices. */
+const PROBLEM = "problem";
+
+/** @typedef {(key: string) => string | undefined} HashLookup */
 
 /**
- * Training speeds: epochs per step request, one request per drawn frame.
- * "max" means the server's `limits.max_epochs_per_step`, bounded by `maxMs`.
+ * How one kind of field is read, written and sent.
+ * @typedef {Object} Kind
+ * @property {(f: Field) => Value} initial                       the default setting
+ * @property {(f: Field, v: any) => [string, string][]} write    hash keys and texts
+ * @property {(f: Field, get: HashLookup, v: any) => Value} read the setting from the hash (v if absent or invalid)
+ * @property {(f: Field, v: any, s: Settings) => unknown} toServer  undefined: not sent
+ * @property {(f: Field, config: Record<string, any>, v: any, how: {adoptSeed?: boolean}) => Value} fromServer
  */
-export const SPEEDS = [
-  { name: "1", label: "1 epoch / frame", epochs: 1, maxMs: null },
-  { name: "3", label: "3 epochs / frame", epochs: 3, maxMs: null },
-  { name: "10", label: "10 epochs / frame", epochs: 10, maxMs: null },
-  { name: "fast", label: "Fast", epochs: "max", maxMs: 12 },
-  { name: "fastest", label: "Fastest", epochs: "max", maxMs: 16 },
-];
-export const DEFAULT_SPEED = "fast";
-
-/**
- * The body of a step request at a speed.
- * @param {string} speed
- * @param {{max_epochs_per_step?: number}} limits
- * @returns {{epochs: number, max_ms?: number}}
- */
-export function stepRequest(speed, limits) {
-  const s = SPEEDS.find((x) => x.name === speed) ?? SPEEDS.find((x) => x.name === DEFAULT_SPEED);
-  if (!s) throw new Error("no default speed");
-  if (s.epochs === "max") {
-    const body = { epochs: Number(limits.max_epochs_per_step ?? 1000) };
-    return s.maxMs === null ? body : { ...body, max_ms: s.maxMs };
-  }
-  return { epochs: Number(s.epochs) };
-}
-
-/** Reference feature keys → our feature names, in the reference's order. */
-export const FEATURE_KEYS = /** @type {const} */ ([
-  ["x", "x1"],
-  ["y", "x2"],
-  ["xTimesY", "x1_x2"],
-  ["xSquared", "x1_squared"],
-  ["ySquared", "x2_squared"],
-  ["sinX", "sin_x1"],
-  ["sinY", "sin_x2"],
-]);
-
-/** The reference's names that differ from ours (reference → ours). */
-const REG_DATASET_ALIASES = { "reg-plane": "plane", "reg-gauss": "multigauss" };
-const REGULARIZATION_ALIASES = { L1: "l1", L2: "l2" };
-
-const MAX_SEED_LENGTH = 200;
-
-/**
- * @param {Record<string, string>} aliases
- * @returns {Record<string, string>}
- */
-function invert(aliases) {
-  return Object.fromEntries(Object.entries(aliases).map(([a, b]) => [b, a]));
-}
-
-/**
- * @param {string} raw
- * @returns {number | undefined}
- */
-function parseNumber(raw) {
-  if (raw.trim() === "") return undefined;
-  const n = Number(raw);
-  return Number.isFinite(n) ? n : undefined;
-}
 
 /**
  * @param {number} a
@@ -110,179 +63,190 @@ function near(a, b) {
 }
 
 /**
- * @typedef {Object} Property
- * @property {string} key                                   the hash key
- * @property {(s: Settings) => string} write                the hash text of the setting
- * @property {(raw: string, o: Options, s: Settings) => void} read  set the setting when raw is valid
+ * Text → a number the field allows (one of its steps, when it has any), else undefined.
+ * Also reads what a select or slider holds.
+ * @param {Field} f
+ * @param {string} raw
+ * @returns {number | undefined}
  */
-
-/**
- * A choice by name; `aliases` maps a reference name to ours (both are accepted).
- * @param {string} key
- * @param {keyof Settings} field
- * @param {(o: Options) => {name: string}[]} list
- * @param {Record<string, string>} [aliases]
- * @returns {Property}
- */
-function choice(key, field, list, aliases = {}) {
-  const back = invert(aliases);
-  return {
-    key,
-    write: (s) => back[/** @type {string} */ (s[field])] ?? String(s[field]),
-    read: (raw, o, s) => {
-      const name = aliases[raw] ?? raw;
-      if (list(o).some((c) => c.name === name)) Object.assign(s, { [field]: name });
-    },
-  };
+export function parseNumber(f, raw) {
+  if (raw.trim() === "") return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || (f.kind === "integer" && !Number.isInteger(n))) return undefined;
+  if (f.steps.length > 0) return f.steps.find((v) => near(v, n));
+  if (f.min !== null && (n < f.min || (f.min_exclusive && n === f.min))) return undefined;
+  if (f.max !== null && (n > f.max || (f.max_exclusive && n === f.max))) return undefined;
+  return n;
 }
 
 /**
- * A number that must be one of a list (e.g. the learning rates).
- * @param {string} key
- * @param {keyof Settings} field
- * @param {(o: Options) => number[] | null} list
- * @param {[number, number]} [bounds]  used when the server gives no list: min ≤ v < max
- * @returns {Property}
+ * Text → one of the field's choices (by name or by the reference's spelling).
+ * @param {Field} f
+ * @param {string} raw
+ * @param {string} [problem]  only the choices of this problem
+ * @returns {string | undefined}
  */
-function numberChoice(key, field, list, bounds) {
-  return {
-    key,
-    write: (s) => String(s[field]),
-    read: (raw, o, s) => {
-      const n = parseNumber(raw);
-      if (n === undefined) return;
-      const values = list(o);
-      if (values) {
-        const hit = values.find((v) => near(v, n));
-        if (hit !== undefined) Object.assign(s, { [field]: hit });
-      } else if (bounds && n >= bounds[0] && n < bounds[1]) {
-        Object.assign(s, { [field]: n });
-      }
-    },
-  };
+export function parseChoice(f, raw, problem) {
+  return choicesOf(f, problem).find((c) => c.name === raw || c.url_value === raw)?.name;
 }
 
 /**
- * An integer within the server's bounds [min, max].
- * @param {string} key
- * @param {keyof Settings} field
- * @param {(o: Options) => [number, number] | undefined} bounds
- * @returns {Property}
+ * @param {string | undefined} raw
+ * @returns {boolean | undefined}
  */
-function integer(key, field, bounds) {
-  return {
-    key,
-    write: (s) => String(s[field]),
-    read: (raw, o, s) => {
-      const n = parseNumber(raw);
-      const b = bounds(o);
-      if (n !== undefined && Number.isInteger(n) && b && n >= b[0] && n <= b[1]) {
-        Object.assign(s, { [field]: n });
-      }
-    },
-  };
+function parseBool(raw) {
+  return raw === "true" ? true : raw === "false" ? false : undefined;
 }
 
 /**
- * @param {string} key
- * @param {keyof Settings} field
- * @returns {Property}
+ * @param {Field} f
+ * @param {string} name
  */
-function bool(key, field) {
-  return {
-    key,
-    write: (s) => String(s[field]),
-    read: (raw, _o, s) => {
-      if (raw === "true" || raw === "false") Object.assign(s, { [field]: raw === "true" });
-    },
-  };
+function urlValue(f, name) {
+  return f.choices.find((c) => c.name === name)?.url_value ?? name;
 }
 
-/**
- * One input feature as a boolean key.
- * @param {string} key
- * @param {string} feature
- * @returns {Property}
- */
-function feature(key, feature) {
-  return {
-    key,
-    write: (s) => String(s.features.includes(feature)),
-    read: (raw, o, s) => {
-      if (raw !== "true" && raw !== "false") return;
-      if (!o.features.some((f) => f.name === feature)) return;
-      const on = new Set(s.features);
-      if (raw === "true") on.add(feature);
-      else on.delete(feature);
-      s.features = o.features.map((f) => f.name).filter((name) => on.has(name));
-    },
-  };
-}
+/** @param {Field} f */
+const key = (f) => f.url_key ?? f.name;
+const same = (/** @type {Field} */ _f, /** @type {any} */ v) => v;
+/** @type {Kind["fromServer"]} */
+const serverValue = (f, config) => config[f.name];
 
-/** @type {Property} */
-const networkShape = {
-  key: "networkShape",
-  write: (s) => s.hiddenLayers.join(","),
-  read: (raw, o, s) => {
-    const maxLayers = Number(o.limits.max_hidden_layers ?? 6);
-    const maxNeurons = Number(o.limits.max_neurons ?? 8);
-    const layers = raw.trim() === "" ? [] : raw.split(",").map(parseNumber);
-    const ok =
-      layers.length <= maxLayers &&
-      layers.every((n) => n !== undefined && Number.isInteger(n) && n >= 1 && n <= maxNeurons);
-    if (ok) s.hiddenLayers = /** @type {number[]} */ (layers);
+/** One choice; `url_flag` choices are also selected by a boolean key (read first). */
+const choice = /** @type {Kind} */ ({
+  initial: (f) => f.default,
+  write: (f, v) => [
+    [key(f), urlValue(f, v)],
+    ...f.choices.filter((c) => c.url_flag).map((c) => /** @type {[string, string]} */ ([c.url_flag, String(v === c.name)])),
+  ],
+  read: (f, get, v) => {
+    let value = v;
+    for (const c of f.choices) if (c.url_flag && get(c.url_flag) === "true") value = c.name;
+    const raw = get(key(f));
+    return (raw !== undefined && parseChoice(f, raw)) || value;
   },
-};
+  toServer: same,
+  fromServer: serverValue,
+});
 
-/** @type {Property} */
-const seed = {
-  key: "seed",
-  write: (s) => s.seed ?? "",
-  read: (raw, _o, s) => {
-    const text = raw.trim();
-    if (text !== "" && text.length <= MAX_SEED_LENGTH) s.seed = text;
+/** A choice per problem (the datasets): {problem: name}; the hash has a key per problem. */
+const perProblem = /** @type {Kind} */ ({
+  initial: (f) =>
+    Object.fromEntries(
+      problemsOf(f).map((p) => {
+        const own = choicesOf(f, p);
+        return [p, own.some((c) => c.name === f.default) ? f.default : own[0].name];
+      }),
+    ),
+  write: (f, v) => problemsOf(f).map((p) => [f.url_keys[p] ?? key(f), urlValue(f, v[p])]),
+  read: (f, get, v) =>
+    Object.fromEntries(
+      problemsOf(f).map((p) => {
+        const raw = get(f.url_keys[p] ?? key(f));
+        return [p, (raw !== undefined && parseChoice(f, raw, p)) || v[p]];
+      }),
+    ),
+  toServer: (_f, v, s) => v[s[PROBLEM]],
+  fromServer: (f, config, v) => ({ ...v, [config[PROBLEM]]: config[f.name] }),
+});
+
+/** A number (or integer) within the field's bounds, or one of its steps. */
+const number = /** @type {Kind} */ ({
+  initial: (f) => f.default,
+  write: (f, v) => [[key(f), String(v)]],
+  read: (f, get, v) => {
+    const raw = get(key(f));
+    return raw === undefined ? v : (parseNumber(f, raw) ?? v);
   },
-};
+  toServer: same,
+  fromServer: serverValue,
+});
 
-/** @type {Property} */
-const initZero = {
-  key: "initZero",
-  write: (s) => String(s.init === "zero"),
-  read: (raw, o, s) => {
-    if (raw === "true" && o.inits.some((c) => c.name === "zero")) s.init = "zero";
+/** The enabled features; each is a boolean key of its own. None at all: the default. */
+const features = /** @type {Kind} */ ({
+  initial: (f) => [...f.default],
+  write: (f, v) => f.choices.map((c) => [c.url_key ?? c.name, String(v.includes(c.name))]),
+  read: (f, get, v) => {
+    const on = new Set(v);
+    for (const c of f.choices) {
+      const flag = parseBool(get(c.url_key ?? c.name));
+      if (flag === true) on.add(c.name);
+      if (flag === false) on.delete(c.name);
+    }
+    const list = f.choices.map((c) => c.name).filter((name) => on.has(name));
+    return list.length > 0 ? list : [...f.default];
   },
-};
+  toServer: (_f, v) => [...v],
+  fromServer: (f, config) => [...config[f.name]],
+});
 
-/** The hash, key by key, in the reference's order and then ours. */
-const PROPERTIES = /** @type {Property[]} */ ([
-  choice("activation", "activation", (o) => o.activations),
-  choice("regularization", "regularization", (o) => o.regularizations, REGULARIZATION_ALIASES),
-  integer("batchSize", "batchSize", (o) => o.limits.batch_size),
-  choice("dataset", "dataset", (o) => o.datasets.classification),
-  choice("regDataset", "regDataset", (o) => o.datasets.regression, REG_DATASET_ALIASES),
-  numberChoice("learningRate", "learningRate", (o) => o.learningRates),
-  numberChoice("regularizationRate", "regularizationRate", (o) => o.regularizationRates),
-  integer("noise", "noise", (o) => o.limits.noise),
-  networkShape,
-  seed,
-  bool("showTestData", "showTestData"),
-  bool("discretize", "discretize"),
-  integer("percTrainData", "trainRatio", (o) => o.limits.train_ratio),
-  ...FEATURE_KEYS.map(([key, name]) => feature(key, name)),
-  choice("problem", "problem", (o) => o.problems),
-  initZero,
-  bool("hideText", "hideText"),
-  // Ours. `init` is read after initZero, so it wins when both are given.
-  choice("optimizer", "optimizer", (o) => o.optimizers),
-  choice("init", "init", (o) => o.inits),
-  numberChoice("decay", "decay", (o) => o.decays, [0, 1e6 + 1]),
-  numberChoice("dropout", "dropout", (o) => o.dropouts, [0, 1]),
-  choice("speed", "speed", () => SPEEDS),
-  bool("lines", "lines"),
-]);
+/** Neurons per hidden layer, "4,2" in the hash ("" is no hidden layer). */
+const layers = /** @type {Kind} */ ({
+  initial: (f) => [...f.default],
+  write: (f, v) => [[key(f), v.join(",")]],
+  read: (f, get, v) => {
+    const raw = get(key(f));
+    if (raw === undefined) return v;
+    const list = raw.trim() === "" ? [] : raw.split(",").map((n) => parseNumber({ ...f, kind: "integer" }, n));
+    const ok = list.length <= (f.max_length ?? Infinity) && list.every((n) => n !== undefined);
+    return ok ? /** @type {number[]} */ (list) : v;
+  },
+  toServer: (_f, v) => [...v],
+  fromServer: (f, config) => [...config[f.name]],
+});
 
-/** Every key the hash is written with. */
-export const HASH_KEYS = PROPERTIES.map((p) => p.key);
+/**
+ * The seed as the server takes it: a decimal integer in range as a number, other text as
+ * a string (the server maps it to an int stably); undefined when there is none.
+ * @param {Field} f
+ * @param {string | null} seed
+ * @returns {number | string | undefined}
+ */
+export function seedForServer(f, seed) {
+  if (seed === null || seed === "") return undefined;
+  if (/^\d+$/.test(seed) && Number(seed) <= (f.max ?? 0)) return Number(seed);
+  return seed;
+}
+
+/** The seed as text; the server's number is adopted only when there is none (or asked). */
+const seed = /** @type {Kind} */ ({
+  initial: (f) => f.default,
+  write: (f, v) => [[key(f), v ?? ""]],
+  read: (f, get, v) => {
+    const text = get(key(f))?.trim() ?? "";
+    return text !== "" && text.length <= (f.max_length ?? Infinity) ? text : v;
+  },
+  toServer: seedForServer,
+  fromServer: (f, config, v, how) => (v !== null && !how.adoptSeed ? v : String(config[f.name])),
+});
+
+/** A page setting that is on or off. */
+const boolean = /** @type {Kind} */ ({
+  initial: (f) => f.default,
+  write: (f, v) => [[key(f), String(v)]],
+  read: (f, get, v) => parseBool(get(key(f))) ?? v,
+  toServer: same,
+  fromServer: serverValue,
+});
+
+/** @type {Record<Field["kind"], Kind>} */
+const KINDS = { choice, number, integer: number, features, layers, seed, boolean };
+
+/**
+ * @param {Field} f
+ * @returns {Kind}
+ */
+function kindOf(f) {
+  return f.kind === "choice" && f.choices.some((c) => c.problem) ? perProblem : KINDS[f.kind];
+}
+
+/**
+ * The rows the server knows.
+ * @param {Options} o
+ */
+export function serverFields(o) {
+  return o.fields.filter((f) => f.reset !== "page");
+}
 
 /**
  * The default settings: the server's defaults plus the page's own.
@@ -290,32 +254,7 @@ export const HASH_KEYS = PROPERTIES.map((p) => p.key);
  * @returns {Settings}
  */
 export function defaultSettings(o) {
-  const d = o.defaults;
-  const first = (/** @type {{name: string}[]} */ list) => list[0]?.name ?? "";
-  return {
-    problem: d.problem ?? first(o.problems),
-    dataset: d.problem === "regression" ? first(o.datasets.classification) : d.dataset,
-    regDataset: d.problem === "regression" ? d.dataset : first(o.datasets.regression),
-    noise: d.noise,
-    trainRatio: d.train_ratio,
-    batchSize: d.batch_size,
-    features: [...d.features],
-    hiddenLayers: [...d.hidden_layers],
-    activation: d.activation,
-    learningRate: d.learning_rate,
-    regularization: d.regularization,
-    regularizationRate: d.regularization_rate,
-    optimizer: d.optimizer,
-    init: d.init,
-    decay: d.learning_rate_decay,
-    dropout: d.dropout,
-    seed: null,
-    showTestData: false,
-    discretize: false,
-    hideText: false,
-    lines: false,
-    speed: DEFAULT_SPEED,
-  };
+  return /** @type {Settings} */ (Object.fromEntries(o.fields.map((f) => [f.name, kindOf(f).initial(f)])));
 }
 
 /**
@@ -326,126 +265,108 @@ export function defaultSettings(o) {
  * @returns {Settings}
  */
 export function parseHash(hash, o) {
-  const s = defaultSettings(o);
   /** @type {Map<string, string>} */
   const values = new Map();
   for (const part of hash.replace(/^#/, "").split("&")) {
     if (!part) continue;
     const eq = part.indexOf("=");
-    const key = eq < 0 ? part : part.slice(0, eq);
-    const raw = eq < 0 ? "" : part.slice(eq + 1);
+    const name = eq < 0 ? part : part.slice(0, eq);
     try {
-      values.set(key, decodeURIComponent(raw.replace(/\+/g, " ")));
+      values.set(name, decodeURIComponent((eq < 0 ? "" : part.slice(eq + 1)).replace(/\+/g, " ")));
     } catch {
       // A malformed escape: ignore this key.
     }
   }
-  for (const p of PROPERTIES) {
-    const raw = values.get(p.key);
-    if (raw !== undefined) p.read(raw, o, s);
-  }
-  if (s.features.length === 0) s.features = [...o.defaults.features];
+  const get = (/** @type {string} */ k) => values.get(k);
+  const s = defaultSettings(o);
+  for (const f of o.fields) s[f.name] = kindOf(f).read(f, get, s[f.name]);
   return s;
+}
+
+/**
+ * Settings → the hash's keys and texts, in the table's order.
+ * @param {Settings} s
+ * @param {Options} o
+ * @returns {[string, string][]}
+ */
+export function hashEntries(s, o) {
+  return o.fields.flatMap((f) => kindOf(f).write(f, s[f.name]));
 }
 
 /**
  * Settings → URL hash text (without "#").
  * @param {Settings} s
+ * @param {Options} o
  * @returns {string}
  */
-export function toHash(s) {
-  return PROPERTIES.map((p) => `${p.key}=${encodeURIComponent(p.write(s))}`).join("&");
-}
-
-/**
- * The seed as the server takes it: a decimal integer in range as a number, other text
- * as a string (the server maps it to an int stably); undefined when there is none.
- * @param {string | null} seed
- * @returns {number | string | undefined}
- */
-export function seedForServer(seed) {
-  if (seed === null || seed === "") return undefined;
-  if (/^\d+$/.test(seed) && Number(seed) <= 2 ** 32 - 1) return Number(seed);
-  return seed;
+export function toHash(s, o) {
+  return hashEntries(s, o)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join("&");
 }
 
 /**
  * Settings → the server's config (a full config, seed included when known).
  * @param {Settings} s
+ * @param {Options} o
  * @returns {Record<string, any>}
  */
-export function toServerConfig(s) {
+export function toServerConfig(s, o) {
   /** @type {Record<string, any>} */
-  const config = {
-    problem: s.problem,
-    dataset: s.problem === "regression" ? s.regDataset : s.dataset,
-    noise: s.noise,
-    train_ratio: s.trainRatio,
-    batch_size: s.batchSize,
-    features: [...s.features],
-    hidden_layers: [...s.hiddenLayers],
-    activation: s.activation,
-    learning_rate: s.learningRate,
-    regularization: s.regularization,
-    regularization_rate: s.regularizationRate,
-    optimizer: s.optimizer,
-    init: s.init,
-    learning_rate_decay: s.decay,
-    dropout: s.dropout,
-  };
-  const sd = seedForServer(s.seed);
-  if (sd !== undefined) config.seed = sd;
+  const config = {};
+  for (const f of serverFields(o)) {
+    const value = kindOf(f).toServer(f, s[f.name], s);
+    if (value !== undefined) config[f.name] = value;
+  }
   return config;
 }
 
 /**
  * The fields of the server config that differ between two settings (a PATCH body).
+ * Changing the problem also names the per-problem choices remembered for it.
  * @param {Settings} before
  * @param {Settings} after
+ * @param {Options} o
  * @returns {Record<string, any>}
  */
-export function configChanges(before, after) {
-  const a = toServerConfig(before);
-  const b = toServerConfig(after);
+export function configChanges(before, after, o) {
+  const a = toServerConfig(before, o);
+  const b = toServerConfig(after, o);
   /** @type {Record<string, any>} */
   const changes = {};
-  for (const [key, value] of Object.entries(b)) {
-    if (JSON.stringify(a[key]) !== JSON.stringify(value)) changes[key] = value;
+  const problemChanged = a[PROBLEM] !== b[PROBLEM];
+  for (const f of serverFields(o)) {
+    const follows = problemChanged && kindOf(f) === perProblem;
+    if (f.name in b && (follows || JSON.stringify(a[f.name]) !== JSON.stringify(b[f.name]))) {
+      changes[f.name] = b[f.name];
+    }
   }
-  // Changing the problem must name the dataset we remember for it.
-  if ("problem" in changes) changes.dataset = b.dataset;
   return changes;
 }
 
 /**
  * The server's config (from a state) → settings, keeping the page's own settings.
- * The seed text is kept when it names the same seed (a reference seed such as "0.12345"
- * stays as written) unless `adoptSeed` says the server chose a new one.
+ * The seed text is kept when there is one, unless `adoptSeed` says the server chose a
+ * new one.
  * @param {Settings} s
  * @param {Record<string, any>} config
+ * @param {Options} o
  * @param {{adoptSeed?: boolean}} [how]
  * @returns {Settings}
  */
-export function fromServerConfig(s, config, how = {}) {
-  const keepSeed = !how.adoptSeed && s.seed !== null;
-  return {
-    ...s,
-    problem: config.problem,
-    dataset: config.problem === "classification" ? config.dataset : s.dataset,
-    regDataset: config.problem === "regression" ? config.dataset : s.regDataset,
-    noise: config.noise,
-    trainRatio: config.train_ratio,
-    batchSize: config.batch_size,
-    features: [...config.features],
-    hiddenLayers: [...config.hidden_layers],
-    activation: config.activation,
-    learningRate: config.learning_rate,
-    regularization: config.regularization,
-    regularizationRate: config.regularization_rate,
-    optimizer: config.optimizer,
-    init: config.init,
-    decay: config.learning_rate_decay,
-    dropout: config.dropout,
-    seed: keepSeed ? s.seed : String(config.seed),
-  };
+export function fromServerConfig(s, config, o, how = {}) {
+  const next = { ...s };
+  for (const f of serverFields(o)) {
+    if (f.name in config) next[f.name] = kindOf(f).fromServer(f, config, s[f.name], how);
+  }
+  return next;
+}
+
+/**
+ * The choice a per-problem setting holds for the current problem (the dataset shown).
+ * @param {Settings} s
+ * @param {string} name  the field, e.g. "dataset"
+ */
+export function currentChoice(s, name) {
+  return s[name][s[PROBLEM]];
 }

@@ -1,0 +1,252 @@
+// The play loop (static/js/loop.js) driven through the Controller against a fake API whose
+// answers are resolved by hand: which request goes when, which answer is drawn.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { Controller } from "../../static/js/controller.js";
+import { defaultSettings, toServerConfig } from "../../static/js/state.js";
+import { OPTIONS } from "./fixture.mjs";
+
+const METHODS = ["createSession", "patch", "step", "reset", "regenerate", "frame", "data", "setWeight", "setBias"];
+
+/** Let every settled promise run its callbacks. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A fake Api: each call waits until the test answers it; at most one may be open. */
+function fakeApi() {
+  /** @type {{method: string, body: any, resolve: (v: any) => void, reject: (e: any) => void}[]} */
+  const open = [];
+  const sent = [];
+  const api = { onSessionReplaced: () => {} };
+  for (const method of METHODS) {
+    api[method] = (body) =>
+      new Promise((resolve, reject) => {
+        assert.equal(open.length, 0, `${method} sent while ${open[0]?.method} is in flight`);
+        open.push({ method, body, resolve, reject });
+        sent.push({ method, body });
+      });
+  }
+  return { api, open, sent };
+}
+
+/** The session's state with a config and an epoch. */
+function stateOf(config, epoch = 0, status = "ok") {
+  return { id: "s1", epoch, status, train_loss: 0.5, test_loss: 0.5, config: { seed: 1, ...config } };
+}
+
+/** A step's answer: its state and a frame with the losses of its epochs. */
+function stepAnswer(config, from, to, status = "ok") {
+  const losses = Array.from({ length: to - from }, (_, i) => 1 / (from + i + 1));
+  return { ...stateOf(config, to, status), epochs_run: to - from, frame: { history: { start: from, train: losses, test: losses } } };
+}
+
+/** A Controller started against a fake API (session, data and frame answered). */
+async function started({ speed = "fast", hidden = () => false } = {}) {
+  const fake = fakeApi();
+  const settings = { ...defaultSettings(OPTIONS), seed: "1", speed };
+  const c = new Controller({ api: fake.api, options: OPTIONS, settings, onChange: () => {}, onSettings: () => {}, hidden });
+  const config = toServerConfig(settings, OPTIONS);
+  const answer = async (method, value) => {
+    await settle();
+    assert.equal(fake.open.length, 1, `expected ${method} in flight`);
+    const call = fake.open.shift();
+    assert.equal(call.method, method);
+    call.resolve(typeof value === "function" ? value(call.body) : value);
+    await settle();
+    return call.body;
+  };
+  const fail = async (method, error) => {
+    await settle();
+    const call = fake.open.shift();
+    assert.equal(call?.method, method);
+    call.reject(error);
+    await settle();
+  };
+  const idle = async () => {
+    await settle();
+    assert.deepEqual(fake.open.map((x) => x.method), [], "nothing in flight");
+  };
+  const done = c.start();
+  await answer("createSession", stateOf(config));
+  await answer("data", { train: { points: [], labels: [] }, test: { points: [], labels: [] } });
+  await answer("frame", { history: { start: 0, train: [], test: [] } });
+  await done;
+  await idle();
+  return { c, config, answer, fail, idle, fake };
+}
+
+test("start: a session for the settings, then its data and frame, one at a time", async () => {
+  const { c, fake } = await started();
+  assert.deepEqual(fake.sent.map((x) => x.method), ["createSession", "data", "frame"]);
+  assert.equal(fake.sent[0].body.config.seed, 1);
+  assert.equal(c.state.epoch, 0);
+  assert.equal(c.playing, false);
+});
+
+test("playing: the next step goes as soon as an answer is in, with its frame", async () => {
+  const { c, config, answer } = await started();
+  c.play();
+  const body = await answer("step", stepAnswer(config, 0, 5));
+  assert.deepEqual(body, { epochs: 10000, max_ms: 12, frame: true, since: 0, thumb: 25, neuron: null });
+  assert.equal(c.state.epoch, 5);
+  assert.equal((await answer("step", stepAnswer(config, 5, 9))).since, 5);
+  c.pause();
+});
+
+test("fast speeds: a newer answer replaces one waiting to be drawn; the newest is drawn", async () => {
+  const { c, config, answer } = await started({ speed: "fastest" });
+  c.play();
+  await answer("step", stepAnswer(config, 0, 5)); // taken, not drawn yet
+  await answer("step", stepAnswer(config, 5, 9)); // waits for the draw
+  await answer("step", stepAnswer(config, 5, 12)); // replaces the waiting one
+  assert.equal(c.state.epoch, 5);
+  c.drawn();
+  assert.equal(c.state.epoch, 12);
+  assert.deepEqual(c.history.train.length, 12, "the history has no gap");
+  c.pause();
+  await answer("step", stepAnswer(config, 12, 20));
+});
+
+test("fixed speeds: every answer is drawn; no step goes while one waits", async () => {
+  const { c, config, answer, idle } = await started({ speed: "1" });
+  c.play();
+  assert.equal((await answer("step", stepAnswer(config, 0, 1))).epochs, 1);
+  await answer("step", stepAnswer(config, 1, 2)); // waits: the first is not drawn yet
+  await idle();
+  c.drawn(); // epoch 1's answer is drawn: epoch 2's is taken and the next step goes
+  assert.equal(c.state.epoch, 2);
+  await answer("step", stepAnswer(config, 2, 3)); // waits again
+  assert.equal(c.state.epoch, 2);
+  c.pause();
+  c.drawn();
+  assert.equal(c.state.epoch, 3, "paused, the last answer is still drawn");
+  c.drawn();
+  await idle();
+});
+
+test("pause stops within one request", async () => {
+  const { c, config, answer, idle } = await started();
+  c.play();
+  c.pause();
+  await answer("step", stepAnswer(config, 0, 5));
+  assert.equal(c.state.epoch, 5, "the answer of the step on its way is shown");
+  c.drawn();
+  await idle();
+});
+
+test("a change made while a step is in flight is never lost", async () => {
+  const { c, config, answer } = await started();
+  c.play();
+  await settle();
+  c.change({ learning_rate: 0.1, features: ["x1"] });
+  assert.equal(c.settings.learning_rate, 0.1, "the page shows it at once");
+  // The step's answer predates the change (old features): it is dropped.
+  await answer("step", stepAnswer(config, 0, 5));
+  assert.equal(c.state.epoch, 0);
+  assert.deepEqual(c.settings.features, ["x1"]);
+  const patched = { ...config, learning_rate: 0.1, features: ["x1"] };
+  assert.deepEqual(await answer("patch", stateOf(patched, 0)), { learning_rate: 0.1, features: ["x1"] });
+  assert.equal(c.settings.learning_rate, 0.1);
+  await answer("step", stepAnswer(patched, 0, 5));
+  assert.equal(c.state.epoch, 5);
+  c.pause();
+});
+
+test("changes made while a PATCH is in flight go together in the next one", async () => {
+  const { c, config, answer, idle } = await started();
+  c.change({ activation: "relu" });
+  await settle();
+  c.change({ noise: 10 });
+  c.change({ noise: 15, show_test_data: true });
+  c.change({ batch_size: 3 });
+  const first = { ...config, activation: "relu" };
+  assert.deepEqual(await answer("patch", stateOf(first)), { activation: "relu" });
+  assert.equal(c.settings.noise, 15, "the server's older config does not undo a change");
+  const second = { ...first, noise: 15, batch_size: 3 };
+  assert.deepEqual(await answer("patch", stateOf(second)), { noise: 15, batch_size: 3 });
+  await answer("data", { train: { points: [], labels: [] }, test: { points: [], labels: [] } });
+  await answer("frame", { history: { start: 0, train: [], test: [] } });
+  await idle();
+  assert.equal(c.settings.show_test_data, true);
+});
+
+test("a page-only change sends nothing and keeps the step's answer", async () => {
+  const { c, config, answer } = await started();
+  c.play();
+  await settle();
+  c.change({ show_test_data: true, speed: "fastest" });
+  await answer("step", stepAnswer(config, 0, 5));
+  assert.equal(c.state.epoch, 5);
+  const next = await answer("step", stepAnswer(config, 5, 9));
+  assert.equal(next.max_ms, 16, "the new speed applies to the next step");
+  c.pause();
+});
+
+test("a refused change is undone on the page and explained", async () => {
+  const { c, fail, idle } = await started();
+  const warn = console.warn;
+  const warned = [];
+  console.warn = (error) => warned.push(error);
+  c.change({ learning_rate: 10 });
+  await fail("patch", new Error("learning_rate must be at most 1")).finally(() => {
+    console.warn = warn;
+  });
+  assert.equal(warned.length, 1, "logged once");
+  assert.equal(c.settings.learning_rate, 0.03);
+  assert.match(String(c.error), /learning_rate/);
+  await idle();
+});
+
+test("nothing is sent while the tab is hidden", async () => {
+  let hidden = true;
+  const { c, config, answer, idle } = await started({ hidden: () => hidden });
+  c.play();
+  await idle();
+  hidden = false;
+  c.visibilityChanged();
+  await answer("step", stepAnswer(config, 0, 5));
+  c.pause();
+});
+
+test("the step button pauses and trains one epoch", async () => {
+  const { c, config, answer, idle } = await started();
+  c.play();
+  c.step();
+  assert.equal(c.playing, false);
+  await answer("step", stepAnswer(config, 0, 5)); // the one that was on its way
+  c.drawn();
+  await idle();
+  c.step();
+  assert.equal((await answer("step", stepAnswer(config, 5, 6))).epochs, 1);
+  await idle();
+});
+
+test("divergence pauses", async () => {
+  const { c, config, answer, idle } = await started();
+  c.play();
+  await answer("step", stepAnswer(config, 0, 5, "diverged"));
+  assert.equal(c.playing, false);
+  c.drawn();
+  await idle();
+});
+
+test("a reset while playing drops the step on its way and goes on from epoch 0", async () => {
+  const { c, config, answer } = await started();
+  c.play();
+  await settle();
+  const reset = c.reset();
+  await answer("step", stepAnswer(config, 0, 5));
+  await answer("reset", stateOf(config, 0));
+  await reset;
+  assert.equal(c.state.epoch, 0);
+  assert.equal((await answer("step", stepAnswer(config, 0, 3))).since, 0);
+  c.pause();
+});
+
+test("hovering a neuron while paused fetches its frame once per hover", async () => {
+  const { c, answer, idle } = await started();
+  c.hoverNeuron([1, 0]);
+  c.hoverNeuron([1, 0]);
+  await answer("frame", { history: { start: 0, train: [], test: [] }, neuron: { layer: 1, index: 0 } });
+  await idle();
+});
