@@ -41,7 +41,17 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         for e in exc.errors()
     ]
     detail = "; ".join(dict.fromkeys(e["message"] for e in errors)) or "Invalid request."
+    if any(tuple(e.get("loc", ()))[:2] == ("body", "model") for e in exc.errors()):
+        detail = not_a_model(detail)
     return JSONResponse(status_code=422, content=error_body(detail, errors))
+
+
+def not_a_model(reason: str) -> str:
+    """A refused model import, in words a person can act on."""
+    return (
+        f"This is not a model this page can load ({reason}). "
+        "Choose a file saved with “Export model”."
+    )
 
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")

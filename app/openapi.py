@@ -31,7 +31,9 @@ def install(app: FastAPI, settings: Settings) -> None:
 
 def _settings_bounds(schema: dict[str, Any], settings: Settings) -> None:
     schemas = schema["components"]["schemas"]
-    schemas["StepIn"]["properties"]["epochs"]["maximum"] = settings.max_epochs_per_step
+    for unit in ("epochs", "batches"):
+        number = schemas["StepIn"]["properties"][unit]["anyOf"][0]
+        number["maximum"] = settings.max_epochs_per_step
     schemas["PredictIn"]["properties"]["points"]["maxItems"] = settings.max_predict_points
 
 

@@ -131,6 +131,13 @@ _MAX_FAN = max(limits.MAX_NEURONS, len(FEATURES))
 _MAX_WEIGHT_LAYERS = limits.MAX_HIDDEN_LAYERS + 1
 
 
+class LossHistory(Strict):
+    """The loss after each epoch, training and test (point 0 is before training)."""
+
+    train: Annotated[list[Finite], Field(min_length=1)]
+    test: Annotated[list[Finite], Field(min_length=1)]
+
+
 class ModelIn(Strict):
     """An exported model: each value bounded here; shapes checked by the engine."""
 
@@ -148,10 +155,21 @@ class ModelIn(Strict):
         list[Annotated[list[ParamValue], Field(max_length=_MAX_FAN)]],
         Field(max_length=_MAX_WEIGHT_LAYERS),
     ]
+    epoch: Annotated[int, Field(ge=0)] | None = None
+    history: LossHistory | None = None
 
     def to_model(self) -> dict[str, Any]:
         """The plain dict ``Trainer.from_model`` takes (config fields not sent: defaults)."""
-        return {"config": self.config.changes(), "weights": self.weights, "biases": self.biases}
+        model: dict[str, Any] = {
+            "config": self.config.changes(),
+            "weights": self.weights,
+            "biases": self.biases,
+        }
+        if self.epoch is not None:
+            model["epoch"] = self.epoch
+        if self.history is not None:
+            model["history"] = self.history.model_dump()
+        return model
 
 
 class CreateSession(Strict):
@@ -171,6 +189,8 @@ class State(BaseModel):
     status: str
     diverged_at_epoch: int | None
     message: str | None
+    batch: int
+    batches_per_epoch: int
 
 
 THUMB_MIN, THUMB_MAX, THUMB_DEFAULT = 5, 50, 25  # the thumbnails' grid size
@@ -185,9 +205,19 @@ class FrameOptions(Strict):
 
 
 class StepIn(FrameOptions):
-    epochs: Annotated[int, Field(ge=1)] = 1
+    """Train ``epochs`` (default 1) or ``batches`` mini-batches, not both."""
+
+    epochs: Annotated[int, Field(ge=1)] | None = None
+    batches: Annotated[int, Field(ge=1)] | None = None
     max_ms: Annotated[Finite, Field(gt=0)] | None = None
     frame: bool = False
+    batch_points: bool = False
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> StepIn:
+        if self.epochs is not None and self.batches is not None:
+            raise ValueError("send either epochs or batches, not both")
+        return self
 
 
 class History(BaseModel):
@@ -218,6 +248,8 @@ class Frame(BaseModel):
 
 class StepOut(State):
     epochs_run: int
+    batches_run: int
+    batch_points: list[int] | None = None
     frame: Frame | None = None
 
 
@@ -262,6 +294,8 @@ class ModelOut(BaseModel):
     config: ConfigOut
     weights: list[list[list[float]]]
     biases: list[list[float]]
+    epoch: int
+    history: LossHistory
 
 
 class FieldError(BaseModel):

@@ -33,7 +33,9 @@ def state(session: Session) -> dict[str, Any]:
         "test_accuracy": m.test_accuracy,
         "status": t.status,
         "diverged_at_epoch": t.diverged_at_epoch,
-        "message": divergence_message(t.diverged_at_epoch or t.epoch) if diverged else None,
+        "message": divergence_message(t.epoch) if diverged else None,
+        "batch": t.position,
+        "batches_per_epoch": t.batches_per_epoch,
     }
 
 

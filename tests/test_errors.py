@@ -78,7 +78,8 @@ def test_openapi_carries_the_settings_bounds_and_links() -> None:
     with TestClient(create_app(Settings(max_epochs_per_step=77, max_predict_points=12))) as c:
         spec = c.get("/openapi.json").json()
     schemas = spec["components"]["schemas"]
-    assert schemas["StepIn"]["properties"]["epochs"]["maximum"] == 77
+    for unit in ("epochs", "batches"):
+        assert schemas["StepIn"]["properties"][unit]["anyOf"][0]["maximum"] == 77
     assert schemas["PredictIn"]["properties"]["points"]["maxItems"] == 12
     links = spec["paths"]["/api/sessions"]["post"]["responses"]["201"]["links"]
     session_operations = sum(

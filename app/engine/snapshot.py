@@ -45,6 +45,7 @@ def capture(t: Trainer) -> tuple[dict[str, Any], Arrays]:
         "config": t.config.to_dict(),
         "run": t.run,
         "epoch": t.epoch,
+        "position": t.position,
         "updates": t.updates,
         "pending_count": t._pending_count,
         "status": t.status,
@@ -100,6 +101,9 @@ def restore(meta: dict[str, Any], arrays: Arrays) -> Trainer:
         raise ConfigError(f"the saved optimizer or random state does not fit: {exc}") from None
     t.run, t.epoch, t.updates = int(meta["run"]), int(meta["epoch"]), int(meta["updates"])
     t._pending_count = int(meta["pending_count"])
+    t.position = int(meta["position"])
+    if not 0 <= t.position < t.batches_per_epoch:
+        raise ConfigError(f"saved position {t.position} is outside the epoch")
     t.status = str(meta["status"])
     t.diverged_at_epoch = meta["diverged_at_epoch"]
     t.metrics = Metrics(*meta["metrics"])

@@ -38,6 +38,9 @@ from .optimizers import OPTIMIZERS, Optimizer
 
 Array = NDArray[np.float64]
 
+MODEL_KEYS = {"config", "weights", "biases", "epoch", "history"}
+KINDS = ("train", "test")  # the two loss histories
+
 
 @dataclass(frozen=True)
 class Metrics:
@@ -54,13 +57,17 @@ class _Chunk:
     y: Array  # (1, m)
     full: bool  # True when it holds batch_size examples
     backprop: Backprop
+    start: int  # its training points are [start, stop)
+    stop: int
 
 
 def divergence_message(epoch: int) -> str:
+    """What to say when training diverged after ``epoch`` (the epoch counter's value)."""
     return (
-        f"Training diverged in epoch {epoch}: the loss or a weight became infinite or "
-        "not a number, so training stopped and the network was kept at its last finite "
-        "state. Lower the learning rate (for example to 0.03 or less) and press reset."
+        f"Training diverged after epoch {epoch}: in the next epoch the loss or a weight "
+        "became infinite or not a number, so training stopped and the network was kept "
+        f"as it was after epoch {epoch}. Lower the learning rate (for example to 0.03 or "
+        "less) and press reset."
     )
 
 
@@ -126,12 +133,14 @@ class Trainer:
                 workspaces[m] = Backprop(self.net, self.grad, m)
             xa = x_aug[:, start:stop]
             self._chunks.append(
-                _Chunk(xa, xa.T, y[:, start:stop], m == c.batch_size, workspaces[m])
+                _Chunk(xa, xa.T, y[:, start:stop], m == c.batch_size, workspaces[m], start, stop)
             )
 
     def _after_reset(self) -> None:
         self.run += 1
         self.epoch = 0
+        self.position = 0  # the next mini-batch (chunk) of the current epoch
+        self.last_batch: list[int] | None = None
         self.updates = 0
         self._pending_count = 0
         self.dead[:] = False
@@ -173,6 +182,7 @@ class Trainer:
             np.random.default_rng([seed, 0]),
         )
         self._pending_count = 0
+        self.position = 0
         self._prepare_data()
         self.metrics = self._measure()
         if self.train_history:
@@ -187,11 +197,13 @@ class Trainer:
         stop: Callable[[], bool] | None = None,
         measure: bool = True,
     ) -> int:
-        """Train up to ``epochs`` epochs; stop early when ``stop()`` says so (asked after
-        each epoch, so at least one runs) or on divergence. With ``measure`` the losses
+        """Train up to ``epochs`` epochs (after batch steps, the first one finishes the
+        current epoch); stop early when ``stop()`` says so (asked after each epoch, so at
+        least one runs) or on divergence. With ``measure`` the losses
         are computed after every epoch (the reference's behaviour and the loss chart's
         data); without, only at the end. Returns the number of epochs completed."""
         done = 0
+        self.last_batch = None
         if self.status == "diverged":
             return 0
         with np.errstate(all="ignore"):
@@ -221,21 +233,79 @@ class Trainer:
             self._record()
         return done
 
+    def step_batches(self, batches: int, *, stop: Callable[[], bool] | None = None) -> int:
+        """Train up to ``batches`` mini-batches in order from the current position in the
+        epoch (a slow mode for watching single updates). The batch that ends an epoch
+        completes it (epoch + 1, losses recorded); the losses are measured after every
+        batch. Training k epochs this way gives exactly the weights of ``step(k)``.
+        ``last_batch`` then holds the training-point indices whose gradients went into
+        the last batch (a partial batch carried over from the previous epoch included).
+        Returns the number of batches trained."""
+        done = 0
+        if self.status == "diverged":
+            return 0
+        with np.errstate(all="ignore"):
+            while done < batches:
+                chunk = self._chunks[self.position]
+                carried = self._carried_indices()
+                np.copyto(self._snapshot, self.net.params)
+                dead_before = self.dead.copy()
+                if not self._train_chunk(chunk):
+                    self._diverge(self.epoch + 1)
+                    break
+                metrics = self._measure()
+                if not math.isfinite(metrics.train_loss + metrics.test_loss):
+                    np.copyto(self.net.params, self._snapshot)
+                    self.dead[:] = dead_before
+                    self._diverge(self.epoch + 1)
+                    break
+                self.metrics = metrics
+                self.last_batch = [*carried, *range(chunk.start, chunk.stop)]
+                done += 1
+                self.position += 1
+                if self.position == len(self._chunks):
+                    self.position = 0
+                    self.epoch += 1
+                    self._record()
+                if stop is not None and stop():
+                    break
+        return done
+
+    def _carried_indices(self) -> list[int]:
+        """The training points of a partial batch waiting for the next update."""
+        if not self._pending_count:
+            return []
+        last = self._chunks[-1]
+        return list(range(last.start, last.stop))
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return len(self._chunks)
+
     def _train_epoch(self) -> bool:
-        grad, pending, dropout, rng = self.grad, self._pending, self.config.dropout, self.rng
-        for chunk in self._chunks:
-            chunk.backprop.gradient(chunk.x_aug, chunk.x_aug_t, chunk.y, dropout, rng)
-            count = chunk.y.shape[1]
-            if self._pending_count:
-                np.add(grad, pending, grad)
-                count += self._pending_count
-                self._pending_count = 0
-            if chunk.full:
-                if not self._update(count):
-                    return False
-            else:
-                np.copyto(pending, grad)
-                self._pending_count = count
+        """The rest of the current epoch, from chunk ``position`` on."""
+        for chunk in self._chunks[self.position :]:
+            if not self._train_chunk(chunk):
+                return False
+            self.position += 1
+        self.position = 0
+        return True
+
+    def _train_chunk(self, chunk: _Chunk) -> bool:
+        """One chunk: its summed gradient, plus a partial batch carried from the previous
+        epoch; an update when the chunk is full (False, and no change, if the update is
+        not finite), else it is carried in turn."""
+        grad, pending = self.grad, self._pending
+        chunk.backprop.gradient(chunk.x_aug, chunk.x_aug_t, chunk.y, self.config.dropout, self.rng)
+        count = chunk.y.shape[1]
+        if self._pending_count:
+            np.add(grad, pending, grad)
+            count += self._pending_count
+            self._pending_count = 0
+        if chunk.full:
+            return self._update(count)
+        np.copyto(pending, grad)
+        self._pending_count = count
         return True
 
     def _update(self, count: int) -> bool:
@@ -347,13 +417,18 @@ class Trainer:
             "config": self.config.to_dict(),
             "weights": [w.tolist() for w in self.net.weights()],
             "biases": [b.tolist() for b in self.net.biases()],
+            "epoch": self.epoch,
+            "history": {"train": self.train_history.tolist(), "test": self.test_history.tolist()},
         }
 
     @classmethod
     def from_model(cls, model: dict[str, Any]) -> Trainer:
         """A new trainer holding exactly the exported model (its data from its seed)."""
-        if not isinstance(model, dict) or set(model) != {"config", "weights", "biases"}:
-            raise ConfigError("a model has exactly the keys config, weights and biases")
+        keys = set(model) if isinstance(model, dict) else set()
+        if not {"config", "weights", "biases"} <= keys <= MODEL_KEYS:
+            raise ConfigError(
+                "a model has the keys config, weights and biases (and optionally epoch and history)"
+            )
         if not isinstance(model["config"], dict):
             raise ConfigError("model config must be an object")
         trainer = cls(config_from_dict(model["config"]))
@@ -373,8 +448,27 @@ class Trainer:
             b_arr = _as_matrix(b, (fan_out,), f"biases[{layer}]")
             target[:, :-1] = w_arr.T
             target[:, -1] = b_arr
+        trainer._restore_progress(model.get("epoch"), model.get("history"))
         trainer.refresh_metrics()
         return trainer
+
+    def _restore_progress(self, epoch: Any, history: Any) -> None:
+        """An imported model's epoch counter and loss history (both optional)."""
+        if epoch is not None:
+            if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+                raise ConfigError(f"model epoch must be a whole number ≥ 0, got {epoch!r}")
+            self.epoch = epoch
+        if history is None:
+            return
+        train, test = (history.get(k) if isinstance(history, dict) else None for k in KINDS)
+        if not isinstance(train, list) or not isinstance(test, list):
+            raise ConfigError("model history must have lists train and test")
+        if len(train) != len(test) or not train:
+            raise ConfigError("model history train and test must be equally long, not empty")
+        train_arr = _as_matrix(train, (len(train),), "history.train", limit=math.inf)
+        test_arr = _as_matrix(test, (len(test),), "history.test", limit=math.inf)
+        self.train_history = array("d", train_arr.tobytes())
+        self.test_history = array("d", test_arr.tobytes())
 
 
 def _check_value(value: float) -> float:
@@ -385,7 +479,7 @@ def _check_value(value: float) -> float:
     return float(value)
 
 
-def _as_matrix(value: Any, shape: tuple[int, ...], name: str) -> Array:
+def _as_matrix(value: Any, shape: tuple[int, ...], name: str, limit: float = MAX_WEIGHT) -> Array:
     try:
         arr = np.array(value, dtype=np.float64)
     except (TypeError, ValueError):
@@ -394,6 +488,6 @@ def _as_matrix(value: Any, shape: tuple[int, ...], name: str) -> Array:
         ) from None
     if arr.shape != shape:
         raise ConfigError(f"{name} must have shape {list(shape)}, got {list(arr.shape)}")
-    if not np.all(np.isfinite(arr)) or np.any(np.abs(arr) > MAX_WEIGHT):
-        raise ConfigError(f"{name} must be finite with |value| ≤ {MAX_WEIGHT:g}")
+    if not np.all(np.isfinite(arr)) or np.any(np.abs(arr) > limit):
+        raise ConfigError(f"{name} must be finite with |value| ≤ {limit:g}")
     return arr

@@ -13,7 +13,7 @@ from .. import serialize
 from ..deps import ComputeDep, SessionDep, SettingsDep, StoreDep
 from ..engine import ConfigError, Trainer, config_from_dict
 from ..engine.config import MAX_SEED
-from ..errors import responses
+from ..errors import not_a_model, responses
 from ..schemas import (
     THUMB_DEFAULT,
     THUMB_MAX,
@@ -52,7 +52,10 @@ def create_session(store: StoreDep, body: CreateSession | None = None) -> dict[s
         if body.model is not None:
             if body.config is not None:
                 raise ConfigError("send either a config or a model, not both")
-            trainer = Trainer.from_model(body.model.to_model())
+            try:
+                trainer = Trainer.from_model(body.model.to_model())
+            except ConfigError as exc:
+                raise ConfigError(not_a_model(str(exc))) from None
         else:
             changes = body.config.changes() if body.config else {}
             changes.setdefault("seed", _random_seed())
@@ -88,10 +91,12 @@ def delete_session(session: SessionDep, store: StoreDep) -> Response:
 def step(
     session: SessionDep, body: StepIn, settings: SettingsDep, compute: ComputeDep
 ) -> dict[str, Any]:
-    if body.epochs > settings.max_epochs_per_step:
+    count = body.batches or body.epochs or 1
+    if count > settings.max_epochs_per_step:
+        unit = "batches" if body.batches else "epochs"
         raise HTTPException(
             status_code=422,
-            detail=f"epochs must be at most {settings.max_epochs_per_step} per request",
+            detail=f"{unit} must be at most {settings.max_epochs_per_step} per request",
         )
     # Two limits: the training CPU time this request asked for (max_ms, measured on this
     # thread, so many students sharing the CPU each get the work they asked for), and
@@ -106,9 +111,17 @@ def step(
         def stop() -> bool:
             return time.thread_time() >= cpu_end or time.perf_counter() >= wall_end
 
-        ran = session.trainer.step(body.epochs, stop=stop)
+        trainer = session.trainer
+        epoch_before = trainer.epoch
+        if body.batches:
+            batches_run = trainer.step_batches(body.batches, stop=stop)
+        else:
+            trainer.step(count, stop=stop)
+            batches_run = 0
         out = serialize.state(session)
-        out["epochs_run"] = ran
+        out["epochs_run"] = trainer.epoch - epoch_before
+        out["batches_run"] = batches_run
+        out["batch_points"] = trainer.last_batch if body.batch_points else None
         out["frame"] = (
             serialize.frame(session, body.since, body.thumb, body.neuron) if body.frame else None
         )
