@@ -5,16 +5,11 @@ from __future__ import annotations
 import threading
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
 from .settings import Settings
-from .store import Session, SessionNotFound, SessionStore
-
-EXPIRED = (
-    "No session with this id: it never existed, was deleted, or expired after being idle. "
-    "Start a new session (POST /api/sessions); the page does this by itself."
-)
-
+from .store import SessionRef, SessionStore
 
 # These are ``async def`` on purpose: they do no I/O and no heavy work, and FastAPI would
 # run a plain ``def`` dependency in the thread pool (one thread hop each, per request).
@@ -41,11 +36,12 @@ ComputeDep = Annotated[threading.BoundedSemaphore, Depends(get_compute)]
 StoreDep = Annotated[SessionStore, Depends(get_store)]
 
 
-async def get_session(session_id: str, store: StoreDep) -> Session:
-    try:
-        return store.get(session_id)
-    except SessionNotFound:
-        raise HTTPException(status_code=404, detail=EXPIRED) from None
+async def get_session(session_id: str, store: StoreDep) -> SessionRef:
+    """The session or 404, before the body is looked at (as FastAPI orders it). A store
+    that asks another server (Redis) is asked from the thread pool, never the event loop."""
+    if store.local:
+        return store.find(session_id)
+    return await run_in_threadpool(store.find, session_id)
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[SessionRef, Depends(get_session)]

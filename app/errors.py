@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from .schemas import ErrorOut
+from .store import SessionNotFound, StoreUnavailable
 
 NOT_AN_OBJECT = {"missing", "model_attributes_type", "dict_type", "model_type"}
 
@@ -81,9 +82,29 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(detail), status_code=exc.status_code, headers=headers)
 
 
+EXPIRED = (
+    "No session with this id: it never existed, was deleted, or expired after being idle. "
+    "Start a new session (POST /api/sessions); the page does this by itself."
+)
+UNAVAILABLE = (
+    "The session store does not answer (is Redis running?). Nothing was changed; "
+    "try again in a moment."
+)
+
+
+async def _not_found(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(error_body(EXPIRED), status_code=404)
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(error_body(UNAVAILABLE), status_code=503, headers={"Retry-After": "1"})
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(SessionNotFound, _not_found)
+    app.add_exception_handler(StoreUnavailable, _unavailable)
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -96,4 +117,5 @@ DESCRIPTIONS = {
     404: "No session with this id (never existed, deleted, or expired).",
     413: "The request body is larger than the server's limit.",
     422: "A value is missing, of the wrong type, or out of bounds; `errors` lists each.",
+    503: "The session store (Redis) does not answer; nothing was changed, try again.",
 }

@@ -1,9 +1,11 @@
 """The session store: the only shared mutable state of the server.
 
-``SessionStore`` is the small interface the routes use; ``MemoryStore`` keeps sessions
-in this process, bounded by a maximum count (least recently used evicted first) and an
-idle time-out. A store shared by several processes (e.g. Redis) would implement the same
-interface, serialising each session with ``Trainer.export``-like state.
+``SessionStore`` is the small interface the routes use: ``find`` gives a ``SessionRef``,
+whose ``read()`` and ``write()`` hold the session's lock while the route works on it
+(``write`` also saves it afterwards, where the store keeps sessions elsewhere).
+``MemoryStore`` keeps sessions in this process, bounded by a maximum count (least
+recently used evicted first) and an idle time-out; ``RedisStore`` (app/redis_store.py)
+shares them between processes and machines.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -32,11 +35,44 @@ class Session:
     cache: dict[str, Any] = field(default_factory=dict)  # derived data, e.g. frame grids
 
 
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached (e.g. Redis is down); the request may be retried."""
+
+
+class SessionRef(Protocol):
+    id: str
+
+    def read(self) -> AbstractContextManager[Session]: ...
+    def write(self) -> AbstractContextManager[Session]: ...
+
+
 class SessionStore(Protocol):
+    local: bool  # True when every call is answered from this process's memory
+
     def create(self, trainer: Trainer) -> Session: ...
-    def get(self, session_id: str) -> Session: ...
+    def find(self, session_id: str) -> SessionRef: ...
     def delete(self, session_id: str) -> None: ...
+    def check(self) -> None: ...
+    def close(self) -> None: ...
     def __len__(self) -> int: ...
+
+
+@dataclass
+class LocalRef:
+    """A session held in this process: reading and writing both just take its lock."""
+
+    session: Session
+
+    @property
+    def id(self) -> str:
+        return self.session.id
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.session.lock:
+            yield self.session
+
+    write = read
 
 
 def new_session_id() -> str:
@@ -45,6 +81,8 @@ def new_session_id() -> str:
 
 
 class MemoryStore:
+    local = True
+
     def __init__(
         self,
         max_sessions: int,
@@ -83,10 +121,20 @@ class MemoryStore:
             self._sessions.move_to_end(session_id)
             return session
 
+    def find(self, session_id: str) -> LocalRef:
+        return LocalRef(self.get(session_id))
+
     def delete(self, session_id: str) -> None:
         with self._lock:
             if self._sessions.pop(session_id, None) is None:
                 raise SessionNotFound(session_id)
+
+    def check(self) -> None:
+        """Always reachable."""
+
+    def close(self) -> None:
+        with self._lock:
+            self._sessions.clear()
 
     def _expire(self) -> None:
         """Drop sessions idle past the time-out (they are at the front of the order)."""

@@ -33,7 +33,7 @@ from ..schemas import (
 )
 
 router = APIRouter(
-    prefix="/api/sessions", tags=["sessions"], responses=responses(400, 404, 413, 422)
+    prefix="/api/sessions", tags=["sessions"], responses=responses(400, 404, 413, 422, 503)
 )
 
 
@@ -66,14 +66,14 @@ def create_session(store: StoreDep, body: CreateSession | None = None) -> dict[s
 
 
 @router.get("/{session_id}", response_model=State)
-def read_session(session: SessionDep) -> dict[str, Any]:
-    with session.lock:
+def read_session(ref: SessionDep) -> dict[str, Any]:
+    with ref.read() as session:
         return serialize.state(session)
 
 
 @router.patch("/{session_id}", response_model=State)
-def update_session(session: SessionDep, patch: ConfigPatch) -> dict[str, Any]:
-    with session.lock:
+def update_session(ref: SessionDep, patch: ConfigPatch) -> dict[str, Any]:
+    with ref.write() as session:
         try:
             session.trainer.update_config(patch.changes())
         except ConfigError as exc:
@@ -82,14 +82,14 @@ def update_session(session: SessionDep, patch: ConfigPatch) -> dict[str, Any]:
 
 
 @router.delete("/{session_id}", status_code=204)
-def delete_session(session: SessionDep, store: StoreDep) -> Response:
-    store.delete(session.id)
+def delete_session(ref: SessionDep, store: StoreDep) -> Response:
+    store.delete(ref.id)
     return Response(status_code=204)
 
 
 @router.post("/{session_id}/step", response_model=StepOut)
 def step(
-    session: SessionDep, body: StepIn, settings: SettingsDep, compute: ComputeDep
+    ref: SessionDep, body: StepIn, settings: SettingsDep, compute: ComputeDep
 ) -> dict[str, Any]:
     count = body.batches or body.epochs or 1
     if count > settings.max_epochs_per_step:
@@ -105,7 +105,7 @@ def step(
     cpu = settings.step_time_budget
     if body.max_ms is not None:
         cpu = min(cpu, body.max_ms / 1000.0)
-    with session.lock, compute:
+    with ref.write() as session, compute:
         cpu_end = time.thread_time() + cpu
 
         def stop() -> bool:
@@ -129,22 +129,22 @@ def step(
 
 
 @router.post("/{session_id}/reset", response_model=State)
-def reset(session: SessionDep) -> dict[str, Any]:
-    with session.lock:
+def reset(ref: SessionDep) -> dict[str, Any]:
+    with ref.write() as session:
         session.trainer.reset()
         return serialize.state(session)
 
 
 @router.post("/{session_id}/regenerate", response_model=State)
-def regenerate(session: SessionDep) -> dict[str, Any]:
-    with session.lock:
+def regenerate(ref: SessionDep) -> dict[str, Any]:
+    with ref.write() as session:
         session.trainer.regenerate(_random_seed())
         return serialize.state(session)
 
 
 @router.get("/{session_id}/frame", response_model=Frame)
 def read_frame(
-    session: SessionDep,
+    ref: SessionDep,
     compute: ComputeDep,
     since: int = Query(0, ge=0, description="history points the client already has"),
     thumb: int = Query(
@@ -155,13 +155,13 @@ def read_frame(
     ),
 ) -> dict[str, Any]:
     picked = [int(v) for v in neuron.split(",")] if neuron else None
-    with session.lock, compute:
+    with ref.read() as session, compute:
         return serialize.frame(session, since, thumb, picked)
 
 
 @router.put("/{session_id}/weights", response_model=State)
-def set_weight(session: SessionDep, body: WeightIn) -> dict[str, Any]:
-    with session.lock:
+def set_weight(ref: SessionDep, body: WeightIn) -> dict[str, Any]:
+    with ref.write() as session:
         try:
             session.trainer.set_weight(body.layer, body.source, body.target, body.value)
         except ConfigError as exc:
@@ -170,8 +170,8 @@ def set_weight(session: SessionDep, body: WeightIn) -> dict[str, Any]:
 
 
 @router.put("/{session_id}/biases", response_model=State)
-def set_bias(session: SessionDep, body: BiasIn) -> dict[str, Any]:
-    with session.lock:
+def set_bias(ref: SessionDep, body: BiasIn) -> dict[str, Any]:
+    with ref.write() as session:
         try:
             session.trainer.set_bias(body.layer, body.neuron, body.value)
         except ConfigError as exc:
@@ -181,25 +181,25 @@ def set_bias(session: SessionDep, body: BiasIn) -> dict[str, Any]:
 
 @router.post("/{session_id}/predict", response_model=PredictOut)
 def predict(
-    session: SessionDep, body: PredictIn, settings: SettingsDep, compute: ComputeDep
+    ref: SessionDep, body: PredictIn, settings: SettingsDep, compute: ComputeDep
 ) -> dict[str, Any]:
     if len(body.points) > settings.max_predict_points:
         raise HTTPException(
             status_code=422,
             detail=f"at most {settings.max_predict_points} points per request",
         )
-    with session.lock, compute:
+    with ref.read() as session, compute:
         values = session.trainer.predict(np.array(body.points, dtype=np.float64))
     return {"outputs": serialize.outputs(values)}
 
 
 @router.get("/{session_id}/data", response_model=DataOut)
-def read_data(session: SessionDep) -> dict[str, Any]:
-    with session.lock:
+def read_data(ref: SessionDep) -> dict[str, Any]:
+    with ref.read() as session:
         return serialize.data(session.trainer)
 
 
 @router.get("/{session_id}/model", response_model=ModelOut)
-def export_model(session: SessionDep) -> dict[str, Any]:
-    with session.lock:
+def export_model(ref: SessionDep) -> dict[str, Any]:
+    with ref.read() as session:
         return session.trainer.export()
