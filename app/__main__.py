@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import uvicorn
 
@@ -18,8 +19,31 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="playground", description=__doc__)
     parser.add_argument("--host", default=settings.host, help="default %(default)s")
     parser.add_argument("--port", type=int, default=settings.port, help="default %(default)s")
+    parser.add_argument(
+        "--workers", type=int, default=settings.workers, help="processes, default %(default)s"
+    )
     args = parser.parse_args(argv)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False)
+    if args.workers < 1:
+        raise SystemExit("playground: --workers must be at least 1")
+    if args.workers > 1 and not settings.redis_url:
+        raise SystemExit(
+            f"playground: {args.workers} workers need a shared session store, and "
+            "PLAYGROUND_REDIS_URL is not set. Each process would keep its own sessions, "
+            "so a student's requests would land on processes that do not know them. Set "
+            "PLAYGROUND_REDIS_URL=redis://HOST:6379/0 or run one worker."
+        )
+    if args.workers == 1:
+        app: Any = create_app(settings)
+    else:
+        app = "app.main:create_app"  # each worker process builds its own from the environment
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        factory=args.workers > 1,
+        access_log=False,
+    )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,16 @@ from . import __version__, errors, openapi
 from .middleware import BodyLimit, SecurityHeaders
 from .routes import docs, meta, sessions
 from .settings import Settings
-from .store import MemoryStore
+from .store import MemoryStore, SessionStore
+
+
+def make_store(settings: Settings) -> SessionStore:
+    """Sessions in Redis when PLAYGROUND_REDIS_URL is set, else in this process."""
+    if settings.redis_url:
+        from .redis_store import RedisStore  # only a Redis deployment needs the client
+
+        return RedisStore(settings.redis_url, settings.max_sessions, settings.idle_timeout)
+    return MemoryStore(settings.max_sessions, settings.idle_timeout)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -24,10 +33,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.store = MemoryStore(settings.max_sessions, settings.idle_timeout)
+        app.state.store = make_store(settings)
         app.state.compute = threading.BoundedSemaphore(settings.compute_slots)
         app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
         yield
+        app.state.store.close()
 
     app = FastAPI(
         title="Neural Playground",

@@ -132,10 +132,12 @@ _MAX_WEIGHT_LAYERS = limits.MAX_HIDDEN_LAYERS + 1
 
 
 class LossHistory(Strict):
-    """The loss after each epoch, training and test (point 0 is before training)."""
+    """The loss after each epoch, training and test (point 0 is before training), and
+    the epoch of each point (optional on import: 0, 1, 2, … by default)."""
 
     train: Annotated[list[Finite], Field(min_length=1)]
     test: Annotated[list[Finite], Field(min_length=1)]
+    epochs: list[Annotated[int, Field(ge=0)]] | None = None
 
 
 class ModelIn(Strict):
@@ -221,10 +223,15 @@ class StepIn(FrameOptions):
 
 
 class History(BaseModel):
+    """Loss points from number ``start`` on (0 with the whole history: drop what you
+    have); ``next`` is the ``since`` to send next time; ``epochs`` the epoch of each."""
+
     run: int
     start: int
+    next: int
     train: list[float]
     test: list[float]
+    epochs: list[int]
 
 
 class NeuronGrid(BaseModel):
@@ -311,7 +318,8 @@ class ErrorOut(BaseModel):
 
 
 class Health(BaseModel):
-    status: str
+    status: str  # ok | unavailable
+    detail: str | None = None
 
 
 class ChoiceOut(BaseModel):

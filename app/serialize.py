@@ -80,8 +80,10 @@ def frame(session: Session, since: int, thumb: int, neuron: list[int] | None) ->
             neuron_out = {"layer": layer, "index": index, "grid": quantise(full[layer][index])}
     thumbs = quantise_each(np.concatenate(small[:-1]))  # features and hidden neurons
     bounds = np.cumsum([0] + [len(layer) for layer in small[:-1]]).tolist()
-    n = len(t.train_history)
-    start = since if since <= n else 0
+    h = t.history
+    position = h.since_position(since)
+    start = since if position is not None else 0  # 0: the whole (thinned) history again
+    position = position or 0
     return {
         "epoch": t.epoch,
         "density": DENSITY,
@@ -95,8 +97,10 @@ def frame(session: Session, since: int, thumb: int, neuron: list[int] | None) ->
         "history": {
             "run": t.run,
             "start": start,
-            "train": t.train_history[start:].tolist(),
-            "test": t.test_history[start:].tolist(),
+            "next": h.total,
+            "train": h.train[position:].tolist(),
+            "test": h.test[position:].tolist(),
+            "epochs": h.epochs[position:].tolist(),
         },
     }
 

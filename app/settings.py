@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     max_body_bytes: Count = 1_000_000  # larger request bodies get 413
     max_predict_points: Count = 10_000
     compute_slots: Count = 2  # requests that train or draw at once; the others queue
+    redis_url: str = ""  # e.g. redis://127.0.0.1:6379/0: sessions in Redis, shared
+    workers: Count = 1  # server processes; more than 1 needs redis_url
     static_dir: Path = ROOT / "static"
     templates_dir: Path = ROOT / "templates"
 

@@ -40,7 +40,8 @@ class StoreUnavailable(RuntimeError):
 
 
 class SessionRef(Protocol):
-    id: str
+    @property
+    def id(self) -> str: ...
 
     def read(self) -> AbstractContextManager[Session]: ...
     def write(self) -> AbstractContextManager[Session]: ...

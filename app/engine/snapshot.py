@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import struct
-from array import array
 from typing import Any
 
 import numpy as np
@@ -26,6 +25,7 @@ from numpy.typing import NDArray
 
 from .config import ConfigError, config_from_dict
 from .datasets import Split
+from .history import History
 from .trainer import Metrics, Trainer
 
 VERSION = 1
@@ -38,7 +38,7 @@ Arrays = dict[str, NDArray[Any]]
 
 def capture(t: Trainer) -> tuple[dict[str, Any], Arrays]:
     """Everything that decides what ``t`` does next."""
-    s = t.split
+    s, h = t.split, t.history
     scalars: dict[str, Any] = {}
     meta: dict[str, Any] = {
         "version": VERSION,
@@ -54,6 +54,7 @@ def capture(t: Trainer) -> tuple[dict[str, Any], Arrays]:
                     t.metrics.train_accuracy, t.metrics.test_accuracy],
         "rng": t.rng.bit_generator.state,
         "optimizer": scalars,
+        "history": h.counters(),
     }  # fmt: skip
     arrays: Arrays = {
         "train_points": s.train_points,
@@ -63,8 +64,9 @@ def capture(t: Trainer) -> tuple[dict[str, Any], Arrays]:
         "params": t.net.params.copy(),
         "pending": t._pending.copy(),
         "dead": t.dead.astype(np.uint8),
-        "train_history": np.frombuffer(t.train_history, dtype=np.float64).copy(),
-        "test_history": np.frombuffer(t.test_history, dtype=np.float64).copy(),
+        "history_epochs": np.array(h.epochs, dtype=np.float64),
+        "train_history": np.frombuffer(h.train, dtype=np.float64).copy(),
+        "test_history": np.frombuffer(h.test, dtype=np.float64).copy(),
     }
     for name, value in t.optimizer.state().items():
         if isinstance(value, np.ndarray):
@@ -107,8 +109,15 @@ def restore(meta: dict[str, Any], arrays: Arrays) -> Trainer:
     t.status = str(meta["status"])
     t.diverged_at_epoch = meta["diverged_at_epoch"]
     t.metrics = Metrics(*meta["metrics"])
-    t.train_history = array("d", _shaped(arrays, "train_history", (-1,)).tobytes())
-    t.test_history = array("d", _shaped(arrays, "test_history", (-1,)).tobytes())
+    try:
+        t.history = History.load(
+            _shaped(arrays, "history_epochs", (-1,)),
+            _shaped(arrays, "train_history", (-1,)),
+            _shaped(arrays, "test_history", (-1,)),
+            meta["history"],
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"the saved loss history does not fit: {exc}") from None
     return t
 
 

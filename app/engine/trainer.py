@@ -32,6 +32,7 @@ from .config import (
 )
 from .datasets import Split, make_split
 from .features import feature_matrix
+from .history import History
 from .losses import REGULARIZATIONS, SQUARED, Regularization
 from .network import Backprop, Network
 from .optimizers import OPTIMIZERS, Optimizer
@@ -147,8 +148,7 @@ class Trainer:
         self.optimizer.restart()
         self.status = "ready"
         self.diverged_at_epoch: int | None = None
-        self.train_history = array("d")
-        self.test_history = array("d")
+        self.history = History()
         self.metrics = self._measure()
         self._record()
 
@@ -185,9 +185,7 @@ class Trainer:
         self.position = 0
         self._prepare_data()
         self.metrics = self._measure()
-        if self.train_history:
-            self.train_history[-1] = self.metrics.train_loss
-            self.test_history[-1] = self.metrics.test_loss
+        self.history.set_last(self.metrics.train_loss, self.metrics.test_loss)
 
     # -- training ------------------------------------------------------------------------
     def step(
@@ -347,6 +345,14 @@ class Trainer:
         self._pending_count = 0
         self.optimizer.restart()
 
+    @property
+    def train_history(self) -> array[float]:
+        return self.history.train
+
+    @property
+    def test_history(self) -> array[float]:
+        return self.history.test
+
     # -- measuring -----------------------------------------------------------------------
     def _measure(self) -> Metrics:
         n, labels = len(self.split.train_labels), self._all_labels
@@ -364,8 +370,7 @@ class Trainer:
         return Metrics(train_loss, test_loss, float(right[:n].mean()), float(right[n:].mean()))
 
     def _record(self) -> None:
-        self.train_history.append(self.metrics.train_loss)
-        self.test_history.append(self.metrics.test_loss)
+        self.history.append(self.epoch, self.metrics.train_loss, self.metrics.test_loss)
 
     def refresh_metrics(self) -> None:
         """Recompute the current losses after a hand edit (the history's last point too)."""
@@ -373,8 +378,7 @@ class Trainer:
             metrics = self._measure()
         if math.isfinite(metrics.train_loss + metrics.test_loss):
             self.metrics = metrics
-            self.train_history[-1] = metrics.train_loss
-            self.test_history[-1] = metrics.test_loss
+            self.history.set_last(metrics.train_loss, metrics.test_loss)
 
     # -- single parameters ---------------------------------------------------------------
     def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
@@ -418,7 +422,11 @@ class Trainer:
             "weights": [w.tolist() for w in self.net.weights()],
             "biases": [b.tolist() for b in self.net.biases()],
             "epoch": self.epoch,
-            "history": {"train": self.train_history.tolist(), "test": self.test_history.tolist()},
+            "history": {
+                "train": self.history.train.tolist(),
+                "test": self.history.test.tolist(),
+                "epochs": self.history.epochs.tolist(),
+            },
         }
 
     @classmethod
@@ -467,8 +475,16 @@ class Trainer:
             raise ConfigError("model history train and test must be equally long, not empty")
         train_arr = _as_matrix(train, (len(train),), "history.train", limit=math.inf)
         test_arr = _as_matrix(test, (len(test),), "history.test", limit=math.inf)
-        self.train_history = array("d", train_arr.tobytes())
-        self.test_history = array("d", test_arr.tobytes())
+        epochs = history.get("epochs")
+        if epochs is None:
+            epochs = range(len(train))
+        elif (
+            not isinstance(epochs, list)
+            or len(epochs) != len(train)
+            or not all(isinstance(e, int) and not isinstance(e, bool) and e >= 0 for e in epochs)
+        ):
+            raise ConfigError("model history epochs must be whole numbers ≥ 0, one per point")
+        self.history = History.load(epochs, train_arr, test_arr)
 
 
 def _check_value(value: float) -> float:

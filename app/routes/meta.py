@@ -5,21 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from .. import __version__, serialize
-from ..deps import SettingsDep
+from ..deps import SettingsDep, StoreDep
 from ..engine import FIELD, FIELDS, PROBLEMS, Config
 from ..engine import config as limits
+from ..errors import UNAVAILABLE
 from ..schemas import THUMB_DEFAULT, THUMB_MAX, THUMB_MIN, Health, Options
 from ..serialize import DENSITY
+from ..store import StoreUnavailable
 
 router = APIRouter(tags=["meta"])
 
 
-@router.get("/healthz", response_model=Health)
-async def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+@router.get(
+    "/healthz",
+    response_model=Health,
+    response_model_exclude_none=True,
+    responses={503: {"model": Health}},
+)
+def healthz(store: StoreDep) -> Any:
+    """ok, or 503 when the session store (Redis) does not answer."""
+    try:
+        store.check()
+    except StoreUnavailable:
+        body = {"status": "unavailable", "detail": UNAVAILABLE}
+        return JSONResponse(body, status_code=503)
+    return {"status": "ok", "detail": None}
 
 
 @router.get("/api/options", response_model=Options)
