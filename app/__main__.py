@@ -20,7 +20,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default=settings.host, help="default %(default)s")
     parser.add_argument("--port", type=int, default=settings.port, help="default %(default)s")
     parser.add_argument(
-        "--workers", type=int, default=settings.workers, help="processes, default %(default)s"
+        "--workers",
+        type=int,
+        default=settings.worker_count(),
+        help="processes, default %(default)s",
     )
     args = parser.parse_args(argv)
     if args.workers < 1:

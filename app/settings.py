@@ -5,9 +5,10 @@ with a message that names the variable."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
@@ -32,9 +33,15 @@ class Settings(BaseSettings):
     max_predict_points: Count = 10_000
     compute_slots: Count = 2  # requests that train or draw at once; the others queue
     redis_url: str = ""  # e.g. redis://127.0.0.1:6379/0: sessions in Redis, shared
-    workers: Count = 1  # server processes; more than 1 needs redis_url
+    workers: Count | Literal["auto"] = 1  # processes; >1 needs redis_url; auto: one per core
     static_dir: Path = ROOT / "static"
     templates_dir: Path = ROOT / "templates"
+
+    def worker_count(self) -> int:
+        """``auto``: one process per core with Redis, one without (it could not share)."""
+        if self.workers != "auto":
+            return self.workers
+        return (os.cpu_count() or 1) if self.redis_url else 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -41,18 +41,20 @@ class RedisServer:
     folder: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    _argv: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
         return f"redis://{HOST}:{self.port}/0"
 
-    def start(self) -> RedisServer:
+    def start(self, argv: list[str] | None = None) -> RedisServer:
+        """Start it (again), with ``argv`` if given (same port and folder, please)."""
+        self._argv = argv or self._argv or [
+            REDIS_SERVER, "--port", str(self.port), "--bind", HOST, "--dir", str(self.folder),
+            "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+        ]  # fmt: skip
         log = (self.folder / "redis.log").open("ab")
-        self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", HOST, "--dir", str(self.folder),
-             "--save", "", "--appendonly", "yes", "--appendfsync", "always"],
-            stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        self.process = subprocess.Popen(self._argv, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         while not self._answers():
             if self.process.poll() is not None or time.monotonic() > deadline:
