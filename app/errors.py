@@ -42,9 +42,39 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         for e in exc.errors()
     ]
     detail = "; ".join(dict.fromkeys(e["message"] for e in errors)) or "Invalid request."
-    if any(tuple(e.get("loc", ()))[:2] == ("body", "model") for e in exc.errors()):
-        detail = not_a_model(detail)
+    model_errors = [e for e in exc.errors() if tuple(e.get("loc", ()))[:2] == ("body", "model")]
+    if model_errors:
+        detail = not_a_model("; ".join(dict.fromkeys(_plain_model_error(e) for e in model_errors)))
     return JSONResponse(status_code=422, content=error_body(detail, errors))
+
+
+MODEL_PROBLEMS = {
+    "float_type": "a weight, bias or loss is not a number",
+    "float_parsing": "a weight, bias or loss is not a number",
+    "finite_number": "a weight, bias or loss is not a finite number",
+    "int_type": "the epoch is not a whole number",
+    "list_type": "its weights, biases or history are not lists",
+    "too_long": "its network is larger than this page allows",
+    "too_short": "its loss history is empty",
+    "greater_than_equal": "a weight or bias is beyond ±1,000,000",
+    "less_than_equal": "a weight or bias is beyond ±1,000,000",
+    "model_type": "it is not a JSON object",
+    "dict_type": "it is not a JSON object",
+}
+
+
+def _plain_model_error(error: dict[str, Any]) -> str:
+    """One validation error of an imported model, in plain words."""
+    loc = [str(p) for p in error.get("loc", ())[2:]]
+    kind = str(error.get("type", ""))
+    if kind == "missing":
+        return f"it has no {loc[-1] if loc else 'content'}"
+    if kind == "extra_forbidden":
+        return f"it has an entry this page does not know: {'.'.join(loc)}"
+    if loc and loc[0] == "config":
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        return f"its setting {loc[-1]}: {message}" if len(loc) > 1 else message
+    return MODEL_PROBLEMS.get(kind, str(error.get("msg", "")).removeprefix("Value error, "))
 
 
 def not_a_model(reason: str) -> str:

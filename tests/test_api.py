@@ -12,21 +12,18 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from app.engine.trainer import MODEL_KEYS
 from app.main import create_app
 from app.settings import Settings
 from app.store import MemoryStore
-
-BIG = {
-    "dataset": "spiral",
-    "hidden_layers": [8] * 6,
-    "features": ["x1", "x2", "x1_squared", "x2_squared", "x1_x2", "sin_x1", "sin_x2"],
-}
-
-
-def new(client: TestClient, **config: Any) -> dict[str, Any]:
-    r = client.post("/api/sessions", json={"config": config})
-    assert r.status_code == 201, r.text
-    return r.json()
+from tests.helpers import (
+    BIG,
+    DIVERGING,
+    JSON,
+    RESET_RULES,
+    assert_rejected_changes_nothing,
+    new_session,
+)
 
 
 def export(client: TestClient, sid: str) -> dict[str, Any]:
@@ -61,7 +58,7 @@ def test_options_list_every_choice_and_bound(client: TestClient) -> None:
 
 
 def test_create_with_defaults_reports_seed_and_state(client: TestClient) -> None:
-    s = new(client)
+    s = new_session(client)
     assert len(base64.urlsafe_b64decode(s["id"] + "==")) >= 16  # ≥ 128 random bits
     c = s["config"]
     assert (c["dataset"], c["hidden_layers"], c["learning_rate"], c["batch_size"]) == (
@@ -83,13 +80,13 @@ def test_create_with_empty_body_and_no_body(client: TestClient) -> None:
 
 
 def test_ids_are_unique_and_unguessable(client: TestClient) -> None:
-    ids = {new(client)["id"] for _ in range(20)}
+    ids = {new_session(client)["id"] for _ in range(20)}
     assert len(ids) == 20 and all(len(i) >= 32 for i in ids)
 
 
 def test_string_seed_from_reference_link_is_stable(client: TestClient) -> None:
-    a = new(client, seed="0.12345")
-    b = new(client, seed="0.12345")
+    a = new_session(client, seed="0.12345")
+    b = new_session(client, seed="0.12345")
     assert a["config"]["seed"] == b["config"]["seed"]
     assert (
         client.get(f"/api/sessions/{a['id']}/data").json()
@@ -99,7 +96,7 @@ def test_string_seed_from_reference_link_is_stable(client: TestClient) -> None:
 
 
 def test_step_trains_and_reports_epochs_run(client: TestClient) -> None:
-    s = new(client, seed=1)
+    s = new_session(client, seed=1)
     r = client.post(f"/api/sessions/{s['id']}/step", json={"epochs": 30})
     assert r.status_code == 200
     body = r.json()
@@ -109,7 +106,7 @@ def test_step_trains_and_reports_epochs_run(client: TestClient) -> None:
 
 def test_step_is_bounded_by_time_budget_and_epoch_cap() -> None:
     with TestClient(create_app(Settings(step_time_budget=0.05, max_epochs_per_step=500))) as c:
-        s = new(c, **BIG)
+        s = new_session(c, **BIG)
         body = c.post(f"/api/sessions/{s['id']}/step", json={"epochs": 500}).json()
         assert 1 <= body["epochs_run"] < 500
         r = c.post(f"/api/sessions/{s['id']}/step", json={"epochs": 501})
@@ -119,7 +116,7 @@ def test_step_is_bounded_by_time_budget_and_epoch_cap() -> None:
 
 
 def test_step_with_frame_and_frame_route(client: TestClient) -> None:
-    s = new(client, seed=2, **BIG)
+    s = new_session(client, seed=2, **BIG)
     sid = s["id"]
     body = client.post(
         f"/api/sessions/{sid}/step", json={"epochs": 5, "frame": True, "since": 2, "neuron": [3, 4]}
@@ -138,7 +135,7 @@ def test_step_with_frame_and_frame_route(client: TestClient) -> None:
 
 
 def test_frame_output_grid_matches_predictions(client: TestClient) -> None:
-    sid = new(client, seed=3, dataset="xor", hidden_layers=[8, 8])["id"]
+    sid = new_session(client, seed=3, dataset="xor", hidden_layers=[8, 8])["id"]
     client.post(f"/api/sessions/{sid}/step", json={"epochs": 50})
     f = client.get(f"/api/sessions/{sid}/frame").json()
     grid = np.frombuffer(base64.b64decode(f["output"]), dtype=np.uint8).reshape(100, 100)
@@ -150,7 +147,7 @@ def test_frame_output_grid_matches_predictions(client: TestClient) -> None:
 
 
 def test_history_restarts_after_reset_with_new_run(client: TestClient) -> None:
-    sid = new(client, seed=3)["id"]
+    sid = new_session(client, seed=3)["id"]
     client.post(f"/api/sessions/{sid}/step", json={"epochs": 10})
     run = client.get(f"/api/sessions/{sid}/frame").json()["history"]["run"]
     client.post(f"/api/sessions/{sid}/reset")
@@ -159,7 +156,7 @@ def test_history_restarts_after_reset_with_new_run(client: TestClient) -> None:
 
 
 def test_largest_frame_fits_the_64_kb_gzip_budget(client: TestClient) -> None:
-    sid = new(client, seed=4, **BIG)["id"]
+    sid = new_session(client, seed=4, **BIG)["id"]
     body = client.post(
         f"/api/sessions/{sid}/step", json={"epochs": 100, "frame": True, "neuron": [6, 7]}
     ).json()
@@ -171,7 +168,7 @@ def test_largest_frame_fits_the_64_kb_gzip_budget(client: TestClient) -> None:
 
 
 def test_reset_draws_new_weights_and_regenerate_new_data(client: TestClient) -> None:
-    s = new(client, seed=5)
+    s = new_session(client, seed=5)
     sid = s["id"]
     client.post(f"/api/sessions/{sid}/step", json={"epochs": 5})
     m0, d0 = export(client, sid), client.get(f"/api/sessions/{sid}/data").json()
@@ -187,28 +184,10 @@ def test_reset_draws_new_weights_and_regenerate_new_data(client: TestClient) -> 
 
 
 @pytest.mark.parametrize(
-    ("patch", "effect"),
-    [
-        ({"learning_rate": 0.1}, "live"),
-        ({"optimizer": "adam"}, "live"),
-        ({"learning_rate_decay": 0.5}, "live"),
-        ({"activation": "relu"}, "reset"),
-        ({"regularization": "l1"}, "reset"),
-        ({"regularization_rate": 0.01}, "reset"),
-        ({"features": ["x1", "x2", "x1_x2"]}, "reset"),
-        ({"hidden_layers": [2]}, "reset"),
-        ({"batch_size": 3}, "reset"),
-        ({"init": "he"}, "reset"),
-        ({"dropout": 0.1}, "reset"),
-        ({"dataset": "gauss"}, "data"),
-        ({"noise": 25}, "data"),
-        ({"train_ratio": 80}, "data"),
-        ({"seed": 123}, "data"),
-        ({"problem": "regression"}, "data"),
-    ],
+    ("patch", "effect"), [RESET_RULES[0], ({"optimizer": "adam"}, "live"), *RESET_RULES[1:]]
 )
 def test_patch_follows_reset_rules(client: TestClient, patch: dict[str, Any], effect: str) -> None:
-    sid = new(client, seed=6)["id"]
+    sid = new_session(client, seed=6)["id"]
     client.post(f"/api/sessions/{sid}/step", json={"epochs": 4})
     model, data = export(client, sid), client.get(f"/api/sessions/{sid}/data").json()
     r = client.patch(f"/api/sessions/{sid}", json=patch)
@@ -223,7 +202,7 @@ def test_patch_follows_reset_rules(client: TestClient, patch: dict[str, Any], ef
 
 
 def test_problem_switch_picks_default_dataset_and_rejects_mismatch(client: TestClient) -> None:
-    sid = new(client)["id"]
+    sid = new_session(client)["id"]
     assert (
         client.patch(f"/api/sessions/{sid}", json={"problem": "regression"}).json()["config"][
             "dataset"
@@ -271,39 +250,28 @@ BAD_PATCHES = [
 def test_bad_patch_is_422_with_message_and_changes_nothing(
     client: TestClient, patch: dict[str, Any], message: str
 ) -> None:
-    sid = new(client, seed=7)["id"]
+    sid = new_session(client, seed=7)["id"]
     client.post(f"/api/sessions/{sid}/step", json={"epochs": 3})
-    before = client.get(f"/api/sessions/{sid}").json(), export(client, sid)
-    r = client.patch(f"/api/sessions/{sid}", json=patch)
-    assert r.status_code == 422
-    assert message in r.json()["detail"]
-    assert (client.get(f"/api/sessions/{sid}").json(), export(client, sid)) == before
+    assert_rejected_changes_nothing(client, sid, "PATCH", json=patch, message=message)
 
 
 @pytest.mark.parametrize(
     ("body", "headers", "status", "message"),
     [
-        (b'{"learning_rate": 0.1', {"content-type": "application/json"}, 422, "not valid JSON"),
-        (b'{"learning_rate": NaN}', {"content-type": "application/json"}, 422, "learning_rate"),
-        (
-            b'{"learning_rate": Infinity}',
-            {"content-type": "application/json"},
-            422,
-            "learning_rate",
-        ),
-        (b"[1, 2]", {"content-type": "application/json"}, 422, "body"),
-        (b"x" * 1_100_000, {"content-type": "application/json"}, 413, "larger than"),
+        (b'{"learning_rate": 0.1', JSON, 422, "not valid JSON"),
+        (b'{"learning_rate": NaN}', JSON, 422, "learning_rate"),
+        (b'{"learning_rate": Infinity}', JSON, 422, "learning_rate"),
+        (b"[1, 2]", JSON, 422, "body"),
+        (b"x" * 1_100_000, JSON, 413, "larger than"),
     ],
 )
 def test_malformed_bodies(
     client: TestClient, body: bytes, headers: dict[str, str], status: int, message: str
 ) -> None:
-    sid = new(client, seed=8)["id"]
-    before = export(client, sid)
-    r = client.patch(f"/api/sessions/{sid}", content=body, headers=headers)
-    assert r.status_code == status
-    assert message in r.json()["detail"]
-    assert export(client, sid) == before
+    sid = new_session(client, seed=8)["id"]
+    assert_rejected_changes_nothing(
+        client, sid, "PATCH", content=body, headers=headers, status=status, message=message
+    )
 
 
 def test_unknown_session_returns_404_with_advice(client: TestClient) -> None:
@@ -323,7 +291,7 @@ def test_unknown_session_returns_404_with_advice(client: TestClient) -> None:
 
 
 def test_delete_then_404(client: TestClient) -> None:
-    sid = new(client)["id"]
+    sid = new_session(client)["id"]
     assert client.delete(f"/api/sessions/{sid}").status_code == 204
     assert client.get(f"/api/sessions/{sid}").status_code == 404
 
@@ -344,14 +312,13 @@ def test_delete_then_404(client: TestClient) -> None:
     ],
 )
 def test_bad_step_bodies(client: TestClient, body: dict[str, Any]) -> None:
-    sid = new(client, seed=9)["id"]
-    r = client.post(f"/api/sessions/{sid}/step", json=body)
-    assert r.status_code == 422 and r.json()["detail"]
+    sid = new_session(client, seed=9)["id"]
+    assert_rejected_changes_nothing(client, sid, "POST", "/step", json=body)
     assert client.get(f"/api/sessions/{sid}").json()["epoch"] == 0
 
 
 def test_edit_weight_and_bias(client: TestClient) -> None:
-    sid = new(client, seed=10)["id"]
+    sid = new_session(client, seed=10)["id"]
     r = client.put(
         f"/api/sessions/{sid}/weights", json={"layer": 0, "source": 1, "target": 2, "value": 0.75}
     )
@@ -359,7 +326,7 @@ def test_edit_weight_and_bias(client: TestClient) -> None:
     assert export(client, sid)["weights"][0][1][2] == 0.75
     r = client.put(f"/api/sessions/{sid}/biases", json={"layer": 3, "neuron": 0, "value": -2.5})
     assert r.status_code == 200 and export(client, sid)["biases"][2][0] == -2.5
-    assert r.json()["train_loss"] != new(client, seed=10)["train_loss"]
+    assert r.json()["train_loss"] != new_session(client, seed=10)["train_loss"]
 
 
 @pytest.mark.parametrize(
@@ -377,15 +344,12 @@ def test_edit_weight_and_bias(client: TestClient) -> None:
 def test_bad_edits_are_rejected(
     client: TestClient, route: str, body: dict[str, Any], message: str
 ) -> None:
-    sid = new(client, seed=11)["id"]
-    before = export(client, sid)
-    r = client.put(f"/api/sessions/{sid}/{route}", json=body)
-    assert r.status_code == 422 and message in r.json()["detail"]
-    assert export(client, sid) == before
+    sid = new_session(client, seed=11)["id"]
+    assert_rejected_changes_nothing(client, sid, "PUT", f"/{route}", json=body, message=message)
 
 
 def test_predict_bounds(client: TestClient, settings: Settings) -> None:
-    sid = new(client, seed=12)["id"]
+    sid = new_session(client, seed=12)["id"]
     ok = client.post(f"/api/sessions/{sid}/predict", json={"points": [[0, 0], [5, -5]]})
     assert ok.status_code == 200 and len(ok.json()["outputs"]) == 2
     too_many = [[0.0, 0.0]] * (settings.max_predict_points + 1)
@@ -396,16 +360,16 @@ def test_predict_bounds(client: TestClient, settings: Settings) -> None:
 
 
 def test_data_route(client: TestClient) -> None:
-    d = client.get(f"/api/sessions/{new(client, train_ratio=30)['id']}/data").json()
+    d = client.get(f"/api/sessions/{new_session(client, train_ratio=30)['id']}/data").json()
     assert len(d["train"]["points"]) == 150 and len(d["test"]["labels"]) == 350
     assert set(d["train"]["labels"]) == {-1.0, 1.0}
 
 
 def test_export_import_gives_identical_predictions(client: TestClient) -> None:
-    sid = new(client, seed=13, **BIG)["id"]
+    sid = new_session(client, seed=13, **BIG)["id"]
     client.post(f"/api/sessions/{sid}/step", json={"epochs": 20})
     model = export(client, sid)
-    assert set(model) == {"config", "weights", "biases"}
+    assert set(model) == MODEL_KEYS
     r = client.post("/api/sessions", json={"model": model})
     assert r.status_code == 201
     clone = r.json()["id"]
@@ -417,7 +381,7 @@ def test_export_import_gives_identical_predictions(client: TestClient) -> None:
 
 
 def test_bad_model_import(client: TestClient) -> None:
-    model = export(client, new(client, seed=14)["id"])
+    model = export(client, new_session(client, seed=14)["id"])
     model["weights"][0][0] = [1.0]
     r = client.post("/api/sessions", json={"model": model})
     assert r.status_code == 422 and "shape" in r.json()["detail"]
@@ -426,14 +390,7 @@ def test_bad_model_import(client: TestClient) -> None:
 
 
 def test_divergence_is_reported_with_advice_and_stops_training(client: TestClient) -> None:
-    sid = new(
-        client,
-        seed=1,
-        problem="regression",
-        activation="relu",
-        learning_rate=10,
-        hidden_layers=[8] * 6,
-    )["id"]
+    sid = new_session(client, seed=1, **DIVERGING, hidden_layers=[8] * 6)["id"]
     s = client.post(f"/api/sessions/{sid}/step", json={"epochs": 100, "frame": True}).json()
     assert s["status"] == "diverged" and s["epochs_run"] < 100
     assert s["diverged_at_epoch"] == s["epoch"] + 1
@@ -445,8 +402,8 @@ def test_divergence_is_reported_with_advice_and_stops_training(client: TestClien
 
 
 def test_concurrent_steps_equal_sequential_steps(client: TestClient) -> None:
-    a = new(client, seed=15, dataset="xor", hidden_layers=[8, 8])["id"]
-    b = new(client, seed=15, dataset="xor", hidden_layers=[8, 8])["id"]
+    a = new_session(client, seed=15, dataset="xor", hidden_layers=[8, 8])["id"]
+    b = new_session(client, seed=15, dataset="xor", hidden_layers=[8, 8])["id"]
     errors: list[int] = []
 
     def work() -> None:
@@ -488,9 +445,9 @@ def test_store_evicts_least_recently_used_and_expires_idle() -> None:
 
 def test_session_cap_and_idle_timeout_through_the_api() -> None:
     with TestClient(create_app(Settings(max_sessions=2, idle_timeout=1000))) as c:
-        first = new(c)["id"]
-        new(c)
-        new(c)
+        first = new_session(c)["id"]
+        new_session(c)
+        new_session(c)
         r = c.get(f"/api/sessions/{first}")
         assert r.status_code == 404 and "Start a new session" in r.json()["detail"]
 
@@ -518,14 +475,7 @@ def test_security_headers_and_no_session_listing(client: TestClient) -> None:
 
 
 def test_no_nan_anywhere_in_a_diverged_session(client: TestClient) -> None:
-    sid = new(
-        client,
-        seed=2,
-        problem="regression",
-        activation="relu",
-        learning_rate=10,
-        hidden_layers=[8, 8, 8],
-    )["id"]
+    sid = new_session(client, seed=2, **DIVERGING, hidden_layers=[8, 8, 8])["id"]
     client.post(f"/api/sessions/{sid}/step", json={"epochs": 50})
     for path in ["", "/frame", "/model", "/data"]:
         text = client.get(f"/api/sessions/{sid}{path}").text

@@ -7,12 +7,13 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import venv
 from pathlib import Path
+
+from tests.helpers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,12 +42,6 @@ def test_dockerfile_promises() -> None:
     assert ("EXPOSE", "8000") in inst
     health = next(v for k, v in inst if k == "HEALTHCHECK")
     assert "/healthz" in health
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_image_commands_work_in_a_fresh_venv(tmp_path: Path) -> None:
@@ -79,7 +74,7 @@ def test_image_commands_work_in_a_fresh_venv(tmp_path: Path) -> None:
                 capture_output=True,
                 timeout=540,
             )
-    port = _free_port()
+    port = free_port()
     env["PLAYGROUND_PORT"] = str(port)
     env["PATH"] = f"{py.parent}{os.pathsep}{env['PATH']}"
     cmd = json.loads(next(v for k, v in inst if k == "CMD"))

@@ -19,6 +19,8 @@ from app.engine import (
     seed_from_string,
 )
 from app.engine.optimizers import Adam, Momentum, Nesterov, RMSprop
+from app.engine.trainer import MODEL_KEYS
+from tests.helpers import RESET_RULES
 
 SPIRAL_BIG = dict(dataset="spiral", hidden_layers=(8,) * 6)
 
@@ -116,27 +118,7 @@ def test_changing_learning_rate_or_optimizer_keeps_the_network() -> None:
     assert t.epoch == 15
 
 
-@pytest.mark.parametrize(
-    ("change", "effect"),
-    [
-        ({"learning_rate": 0.1}, "live"),
-        ({"learning_rate_decay": 0.01}, "live"),
-        ({"activation": "relu"}, "reset"),
-        ({"regularization": "l2"}, "reset"),
-        ({"regularization_rate": 0.1}, "reset"),
-        ({"features": ["x1", "x2", "sin_x1"]}, "reset"),
-        ({"hidden_layers": [3]}, "reset"),
-        ({"batch_size": 5}, "reset"),
-        ({"init": "xavier"}, "reset"),
-        ({"dropout": 0.2}, "reset"),
-        ({"dataset": "xor"}, "data"),
-        ({"noise": 10}, "data"),
-        ({"train_ratio": 70}, "data"),
-        ({"seed": 99}, "data"),
-        ({"problem": "regression"}, "data"),
-        ({"learning_rate": 0.03}, "none"),
-    ],
-)
+@pytest.mark.parametrize(("change", "effect"), [*RESET_RULES, ({"learning_rate": 0.03}, "none")])
 def test_reset_rules(change: dict[str, object], effect: str) -> None:
     t = Trainer(Config(seed=3))
     t.step(3)
@@ -218,7 +200,7 @@ def test_export_import_round_trip_gives_identical_predictions() -> None:
     t = Trainer(Config(**SPIRAL_BIG, features=("x1", "x2", "sin_x1"), seed=8))
     t.step(20)
     model = t.export()
-    assert set(model) == {"config", "weights", "biases"}
+    assert set(model) == MODEL_KEYS
     assert np.array(model["weights"][0]).shape == (3, 8)
     clone = Trainer.from_model(model)
     points = np.random.default_rng(0).uniform(-6, 6, (200, 2))
@@ -233,7 +215,7 @@ def test_export_import_round_trip_gives_identical_predictions() -> None:
         (lambda m: m["weights"][0].pop(), "shape"),
         (lambda m: m["biases"][0].__setitem__(0, float("inf")), "finite"),
         (lambda m: m["biases"][0].__setitem__(0, "x"), "only numbers"),
-        (lambda m: m.__setitem__("extra", 1), "exactly the keys"),
+        (lambda m: m.__setitem__("extra", 1), "the keys config, weights and biases"),
         (lambda m: m["config"].__setitem__("hidden_layers", [9]), "between 1 and 8"),
     ],
 )

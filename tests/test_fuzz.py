@@ -35,26 +35,24 @@ from schemathesis.checks import response_schema_conformance
 
 from app.main import create_app
 from app.settings import Settings
+from tests.helpers import (
+    BIG,
+    DIVERGING,
+    JSON,
+    assert_rejected_changes_nothing,
+    new_session,
+    snapshot,
+    strict_json,
+)
 
 EXAMPLES = int(os.environ.get("PLAYGROUND_FUZZ_EXAMPLES", "150"))
 SEED = int(os.environ.get("PLAYGROUND_FUZZ_SEED", "0"))
 SETTINGS = Settings(step_time_budget=0.02, max_sessions=1000)
 
-BIG = {
-    "dataset": "spiral",
-    "hidden_layers": [8] * 6,
-    "features": ["x1", "x2", "x1_squared", "x2_squared", "x1_x2", "sin_x1", "sin_x2"],
-}
 POOL: dict[str, dict[str, Any]] = {
     "small": {"seed": 1, "hidden_layers": [2]},
     "largest": {"seed": 2, **BIG},
-    "diverged": {
-        "seed": 3,
-        "problem": "regression",
-        "activation": "relu",
-        "learning_rate": 10,
-        "hidden_layers": [8, 8, 8],
-    },
+    "diverged": {"seed": 3, **DIVERGING, "hidden_layers": [8, 8, 8]},
     "regression": {"seed": 4, "problem": "regression", "features": ["x1", "x1_x2"]},
 }
 
@@ -83,22 +81,13 @@ CASES = [
 COUNTS: dict[tuple[str, str, str], list[int]] = {}
 
 
-def _no_constants(token: str) -> Any:
-    raise AssertionError(f"the response contains the JSON token {token}")
-
-
-def strict_json(text: str) -> Any:
-    """Parse JSON, failing on NaN, Infinity and -Infinity."""
-    return json.loads(text, parse_constant=_no_constants)
-
-
 def assert_sane(response: Any, what: str) -> None:
     """The promises every response keeps: no 5xx, strict JSON, 4xx with a sentence."""
     assert response.status_code < 500, f"{what} → {response.status_code}: {response.text[:500]}"
     if response.status_code == 204:
         assert response.content == b""
         return
-    body = strict_json(response.text)
+    body = strict_json(response)
     if 400 <= response.status_code < 500:
         detail = body.get("detail") if isinstance(body, dict) else None
         assert isinstance(detail, str), f"{what} → {response.status_code} without detail: {body}"
@@ -115,9 +104,7 @@ class Pool:
     def id(self, name: str) -> str:
         sid = self.ids.get(name)
         if sid is None or self.client.get(f"/api/sessions/{sid}").status_code == 404:
-            r = self.client.post("/api/sessions", json={"config": POOL[name]})
-            assert r.status_code == 201, r.text
-            sid = self.ids[name] = r.json()["id"]
+            sid = self.ids[name] = new_session(self.client, **POOL[name])["id"]
             if name == "diverged":
                 self.client.post(f"/api/sessions/{sid}/step", json={"epochs": 100})
         return sid
@@ -205,22 +192,13 @@ def test_fuzz_summary(pool: Pool) -> None:
 
 # -- hand-written malformed requests ------------------------------------------------------
 
-JSON = {"content-type": "application/json"}
 HUGE = b"1" + b"0" * 400  # 10**400: an int no float can hold
 HUGER = b"1" + b"0" * 5000  # beyond Python's default int-parsing limit
 
 
 @pytest.fixture
 def sid(client: TestClient) -> str:
-    r = client.post("/api/sessions", json={"config": {"seed": 7}})
-    assert r.status_code == 201
-    return str(r.json()["id"])
-
-
-def snapshot(client: TestClient, sid: str) -> tuple[bytes, ...]:
-    return tuple(
-        client.get(f"/api/sessions/{sid}{p}").content for p in ("", "/model", "/data", "/frame")
-    )
+    return str(new_session(client, seed=7)["id"])
 
 
 HAND_CASES: list[tuple[str, str, bytes, dict[str, str], int, str]] = [
@@ -305,12 +283,10 @@ def test_malformed_request_gets_a_clear_4xx_and_changes_nothing(
     status: int,
     message: str,
 ) -> None:
-    before = snapshot(client, sid)
-    r = client.request(method, f"/api/sessions/{sid}{route}", content=body, headers=headers)
-    assert r.status_code == status, r.text[:300]
-    assert message in r.json()["detail"]
+    r = assert_rejected_changes_nothing(
+        client, sid, method, route, content=body, headers=headers, status=status, message=message
+    )
     assert_sane(r, "hand case")
-    assert snapshot(client, sid) == before
 
 
 def test_a_10_mb_body_is_413_whether_declared_or_streamed(client: TestClient, sid: str) -> None:

@@ -28,20 +28,14 @@ from app.main import create_app
 from app.settings import Settings
 from app.store import Session
 from tests.aio import run_async
-
-JSON = {"content-type": "application/json"}
-BIG = {
-    "dataset": "spiral",
-    "hidden_layers": [8] * 6,
-    "features": ["x1", "x2", "x1_squared", "x2_squared", "x1_x2", "sin_x1", "sin_x2"],
-}
-
-
-def strict_json(text: str) -> Any:
-    def refuse(token: str) -> Any:
-        raise AssertionError(f"the response contains {token}")
-
-    return json.loads(text, parse_constant=refuse)
+from tests.helpers import (
+    BIG,
+    JSON,
+    assert_rejected_changes_nothing,
+    new_session,
+    snapshot,
+    strict_json,
+)
 
 
 def rss_mb() -> float:
@@ -140,7 +134,7 @@ ROUTE_BAD_BODIES: dict[tuple[str, str], list[Any]] = {
 
 def _twin(client: TestClient) -> str:
     """A session with the victim's config and history of valid requests."""
-    sid = client.post("/api/sessions", json={"config": VICTIM}).json()["id"]
+    sid = new_session(client, **VICTIM)["id"]
     client.post(f"/api/sessions/{sid}/step", json={"epochs": 3})
     client.put(
         f"/api/sessions/{sid}/weights", json={"layer": 1, "source": 0, "target": 1, "value": 2}
@@ -149,15 +143,10 @@ def _twin(client: TestClient) -> str:
     return str(sid)
 
 
-def _view(client: TestClient, sid: str) -> tuple[bytes, ...]:
-    paths = ("", "/model", "/data", "/frame?since=0&thumb=10")
-    return tuple(client.get(f"/api/sessions/{sid}{p}").content for p in paths)
-
-
 def test_rejected_requests_on_every_mutating_route_change_nothing(client: TestClient) -> None:
     victim, twin = _twin(client), _twin(client)
-    before = _view(client, victim)
-    assert before[1] == _view(client, twin)[1]
+    before = snapshot(client, victim)
+    assert before.model == snapshot(client, twin).model
     rejected = 0
     for (method, route), bodies in ROUTE_BAD_BODIES.items():
         url = f"/api/sessions/{victim}{route}"
@@ -170,28 +159,35 @@ def test_rejected_requests_on_every_mutating_route_change_nothing(client: TestCl
             requests.append(("10 MB streamed", _oversized(), JSON, 413))
         requests += [(repr(b)[:60], json.dumps(b).encode(), JSON, 422) for b in bodies]
         for name, body, headers, status in requests:
-            r = client.request(method, url, content=body, headers=headers)
-            assert r.status_code == status, (method, route, name, r.status_code, r.text[:200])
-            detail = r.json()["detail"]
-            assert isinstance(detail, str) and len(detail) > 8, (method, route, name)
+            r = assert_rejected_changes_nothing(
+                client,
+                victim,
+                method,
+                route,
+                content=body,
+                headers=headers,
+                status=status,
+                before=before,
+                what=(method, route, name),
+            )
+            assert len(r.json()["detail"]) > 8, (method, route, name)
             rejected += 1
-            assert _view(client, victim) == before, (method, route, name)
         wrong = "POST" if method == "PUT" else "PUT"
         assert client.request(wrong, url, json={}).status_code == 405
-        assert _view(client, victim) == before, (wrong, route)
+        assert snapshot(client, victim) == before, (wrong, route)
     assert rejected >= 100
     # Nothing hidden changed either (optimizer moments, random stream, pending chunk):
     # the victim goes on exactly as its twin that saw no bad request.
     for sid in (victim, twin):
         client.post(f"/api/sessions/{sid}/step", json={"epochs": 7})
-    assert _view(client, victim)[1:] == _view(client, twin)[1:]
+    assert snapshot(client, victim)[1:] == snapshot(client, twin)[1:]
 
 
 def test_a_rejected_import_creates_no_session_and_changes_no_other(client: TestClient) -> None:
     store = client.app.state.store  # type: ignore[attr-defined]
     victim = _twin(client)
-    model = strict_json(client.get(f"/api/sessions/{victim}/model").text)
-    before, count = _view(client, victim), len(store)
+    model = strict_json(client.get(f"/api/sessions/{victim}/model"))
+    before, count = snapshot(client, victim), len(store)
     for bad in [
         {**model, "weights": model["weights"][:-1]},
         {**model, "biases": [[float("nan")] * len(b) for b in model["biases"]]},
@@ -200,7 +196,7 @@ def test_a_rejected_import_creates_no_session_and_changes_no_other(client: TestC
     ]:
         r = client.post("/api/sessions", content=json.dumps({"model": bad}), headers=JSON)
         assert r.status_code == 422 and r.json()["detail"]
-    assert len(store) == count and _view(client, victim) == before
+    assert len(store) == count and snapshot(client, victim) == before
 
 
 # -- 2. numerical faults --------------------------------------------------------------------
@@ -288,10 +284,10 @@ def test_the_six_layer_network_at_the_largest_rate_through_the_api(
             "activation": activation,
             "optimizer": optimizer,
         }
-        sid = c.post("/api/sessions", json={"config": config}).json()["id"]
+        sid = new_session(c, **config)["id"]
         r = c.post(f"/api/sessions/{sid}/step", json={"epochs": EPOCHS, "frame": True})
         assert r.status_code == 200
-        s = strict_json(r.text)
+        s = strict_json(r)
         outcomes.add(s["status"])
         if s["status"] == "ready":
             assert s["epochs_run"] == EPOCHS
@@ -299,9 +295,9 @@ def test_the_six_layer_network_at_the_largest_rate_through_the_api(
             assert s["epochs_run"] < EPOCHS and s["diverged_at_epoch"] == s["epoch"] + 1
             assert "Lower the learning rate" in s["message"]
         for path in ("/model", "/frame?neuron=6,7", "/data"):
-            strict_json(c.get(f"/api/sessions/{sid}{path}").text)
+            strict_json(c.get(f"/api/sessions/{sid}{path}"))
         points = {"points": [[6, 6], [-6, 6], [1e6, -1e6]]}
-        out = strict_json(c.post(f"/api/sessions/{sid}/predict", json=points).text)["outputs"]
+        out = strict_json(c.post(f"/api/sessions/{sid}/predict", json=points))["outputs"]
         assert len(out) == 3
     assert "diverged" in outcomes, outcomes
 
@@ -344,23 +340,23 @@ def test_edits_to_a_million_through_the_api_keep_every_answer_finite(
     c = patient_client
     config = {**BIG, "seed": 5, "activation": "relu", "problem": "regression"}
     config["dataset"] = "multigauss"
-    sid = c.post("/api/sessions", json={"config": config}).json()["id"]
+    sid = new_session(c, **config)["id"]
     for layer, (fan_in, fan_out) in enumerate(itertools.pairwise([7, 8, 8, 8, 8, 8, 8, 1])):
         for source, target in itertools.product(range(fan_in), range(fan_out)):
             value = 1e6 if (source + target) % 2 == 0 else -1e6
             body = {"layer": layer, "source": source, "target": target, "value": value}
             r = c.put(f"/api/sessions/{sid}/weights", json=body)
             assert r.status_code == 200
-            strict_json(r.text)
+            strict_json(r)
     r = c.put(f"/api/sessions/{sid}/biases", json={"layer": 7, "neuron": 0, "value": -1e6})
-    state = strict_json(r.text)
+    state = strict_json(r)
     assert state["status"] == "ready" and math.isfinite(state["train_loss"])
-    out = strict_json(c.post(f"/api/sessions/{sid}/predict", json={"points": [[6, 6]]}).text)
+    out = strict_json(c.post(f"/api/sessions/{sid}/predict", json={"points": [[6, 6]]}))
     assert out["outputs"][0] is not None
-    frame = strict_json(c.get(f"/api/sessions/{sid}/frame").text)
+    frame = strict_json(c.get(f"/api/sessions/{sid}/frame"))
     grid = np.frombuffer(base64.b64decode(frame["output"]), dtype=np.uint8)
     assert set(np.unique(grid)) <= {0, 127, 255}  # saturated, not garbage
-    s = strict_json(c.post(f"/api/sessions/{sid}/step", json={"epochs": 50}).text)
+    s = strict_json(c.post(f"/api/sessions/{sid}/step", json={"epochs": 50}))
     if s["status"] == "ready":
         assert s["epochs_run"] == 50 and math.isfinite(s["train_loss"])
     else:
@@ -376,7 +372,7 @@ def test_concurrent_steps_edits_patches_and_reads_are_serialisable(client: TestC
     the previous step's end), no epoch is lost, every read shows a state that the serial
     replay passes through, and the replay ends with exactly the server's model."""
     config = {"seed": 31, "optimizer": "momentum", "hidden_layers": [4, 3], "batch_size": 7}
-    created = client.post("/api/sessions", json={"config": config}).json()
+    created = new_session(client, **config)
     sid, config = created["id"], created["config"]
     url = f"/api/sessions/{sid}"
     steps: list[tuple[int, int]] = []  # (epoch after, epochs run)
@@ -392,7 +388,7 @@ def test_concurrent_steps_edits_patches_and_reads_are_serialisable(client: TestC
             if r.status_code != 200:
                 errors.append(r.text)
                 continue
-            s = strict_json(r.text)
+            s = strict_json(r)
             with lock:
                 steps.append((s["epoch"], s["epochs_run"]))
             if s["frame"] is not None:
@@ -405,7 +401,7 @@ def test_concurrent_steps_edits_patches_and_reads_are_serialisable(client: TestC
             if r.status_code != 200:
                 errors.append(r.text)
                 continue
-            edits.append((strict_json(r.text)["epoch"], i, body))
+            edits.append((strict_json(r)["epoch"], i, body))
 
     def patcher() -> None:
         for i in range(8):
@@ -414,7 +410,7 @@ def test_concurrent_steps_edits_patches_and_reads_are_serialisable(client: TestC
             if r.status_code != 200:
                 errors.append(r.text)
                 continue
-            patches.append((strict_json(r.text)["epoch"], i, lr))
+            patches.append((strict_json(r)["epoch"], i, lr))
 
     def reader() -> None:
         for i in range(15):
@@ -422,7 +418,7 @@ def test_concurrent_steps_edits_patches_and_reads_are_serialisable(client: TestC
             if r.status_code != 200:
                 errors.append(r.text)
                 continue
-            reads.append(strict_json(r.text))
+            reads.append(strict_json(r))
 
     workers: list[Callable[[], None]] = [
         *(functools.partial(stepper, k) for k in range(3)),
@@ -437,7 +433,7 @@ def test_concurrent_steps_edits_patches_and_reads_are_serialisable(client: TestC
     for t in threads:
         t.join(timeout=120)
     assert not any(t.is_alive() for t in threads) and not errors, errors
-    final = strict_json(client.get(url).text)
+    final = strict_json(client.get(url))
 
     # No overlap, no lost update.
     steps.sort()
@@ -466,7 +462,7 @@ def test_concurrent_steps_edits_patches_and_reads_are_serialisable(client: TestC
             assert replay.step(ran) == ran and replay.epoch == end
             remember()
     assert len(edits) == 15 and len(patches) == 8
-    assert strict_json(client.get(f"{url}/model").text) == replay.export()
+    assert strict_json(client.get(f"{url}/model")) == replay.export()
     assert final["train_loss"] == replay.metrics.train_loss
 
     # Every read is one state of the replay: no torn frame, no half-applied step.
@@ -557,7 +553,7 @@ def test_ten_thousand_sessions_stay_at_the_cap_in_bounded_memory() -> None:
 
 
 def test_many_thumbnail_sizes_do_not_multiply_a_sessions_memory(client: TestClient) -> None:
-    sid = client.post("/api/sessions", json={"config": {**BIG, "seed": 9}}).json()["id"]
+    sid = new_session(client, **BIG, seed=9)["id"]
     client.get(f"/api/sessions/{sid}/frame")
     gc.collect()
     tracemalloc.start()

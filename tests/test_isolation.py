@@ -10,7 +10,6 @@ import itertools
 import json
 import re
 import string
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -19,11 +18,13 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from app.engine.trainer import MODEL_KEYS
 from app.main import create_app
 from app.routes import meta, sessions
 from app.settings import ROOT, Settings
 from app.store import new_session_id
 from tests.aio import run_async
+from tests.helpers import new_session
 
 URLSAFE = set(string.ascii_letters + string.digits + "-_")
 
@@ -88,7 +89,7 @@ def _every_answer_of(client: TestClient, sid: str) -> list[Any]:
 
 def test_no_answer_about_one_session_mentions_another(client: TestClient) -> None:
     others = [client.post("/api/sessions").json()["id"] for _ in range(5)]
-    mine = client.post("/api/sessions", json={"config": {"seed": 3}}).json()["id"]
+    mine = new_session(client, seed=3)["id"]
     answers = _every_answer_of(client, mine)
     assert {r.status_code for r in answers} >= {200, 201, 404, 405, 422}
     for r in answers:
@@ -96,7 +97,7 @@ def test_no_answer_about_one_session_mentions_another(client: TestClient) -> Non
         for other in others:
             assert other not in text, (r.request.url, r.status_code)
     model = client.get(f"/api/sessions/{mine}/model").json()
-    assert set(model) == {"config", "weights", "biases"} and mine not in json.dumps(model)
+    assert set(model) == MODEL_KEYS and mine not in json.dumps(model)
 
 
 def test_no_route_lists_sessions(client: TestClient) -> None:
@@ -286,7 +287,7 @@ def test_static_files_cannot_be_read_outside_static(tmp_path: Path) -> None:
 
 # -- configuration ----------------------------------------------------------------------------
 
-NUMERIC = [f.name for f in fields(Settings) if isinstance(getattr(Settings, f.name), int | float)]
+NUMERIC = [name for name, f in Settings.model_fields.items() if isinstance(f.default, int | float)]
 
 
 def test_defaults_bind_loopback_and_are_safe() -> None:
@@ -331,7 +332,7 @@ def _readme_configuration() -> dict[str, str]:
 def test_readme_documents_every_setting_with_its_default() -> None:
     documented = _readme_configuration()
     expected = {
-        f"PLAYGROUND_{f.name.upper()}": getattr(Settings(), f.name) for f in fields(Settings)
+        f"PLAYGROUND_{name.upper()}": getattr(Settings(), name) for name in Settings.model_fields
     }
     assert set(documented) == set(expected)
     for variable, default in expected.items():

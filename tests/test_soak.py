@@ -22,6 +22,7 @@ import pytest
 
 from app.settings import ROOT
 from bench import soak
+from tests.helpers import LiveServer, live_server
 
 SECONDS = float(os.environ.get("PLAYGROUND_SOAK_SECONDS", "25"))
 STUDENTS = int(os.environ.get("PLAYGROUND_SOAK_STUDENTS", "10"))
@@ -41,8 +42,10 @@ def test_short_soak_has_no_errors_and_flat_memory(tmp_path: Path) -> None:
 
 
 class Live:
-    def __init__(self, port: int, log: Path, server: subprocess.Popen[bytes]) -> None:
-        self.port, self.log, self.server = port, log, server
+    """A live server with two ways to talk to it: a plain HTTP request, and raw bytes."""
+
+    def __init__(self, server: LiveServer) -> None:
+        self.port, self.log = server.port, server.log
 
     def request(
         self,
@@ -71,14 +74,8 @@ class Live:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    port = soak.free_port()
-    log = tmp_path_factory.mktemp("live") / "server.log"
-    server = soak.start_server(port, log)
-    try:
-        soak.wait_until_ready(server, port)
-        yield Live(port, log, server)
-    finally:
-        soak.stop_server(server)
+    with live_server(tmp_path_factory.mktemp("live") / "server.log") as server:
+        yield Live(server)
 
 
 def test_no_session_id_reaches_the_server_log(live: Live) -> None:
@@ -171,24 +168,11 @@ def _listening_addresses(pid: int, port: int) -> set[str]:
 
 
 def test_the_server_binds_loopback_by_default(tmp_path: Path) -> None:
-    port = soak.free_port()
-    env = {k: v for k, v in os.environ.items() if k != "PLAYGROUND_HOST"}
-    env["PLAYGROUND_PORT"] = str(port)
-    log = tmp_path / "server.log"
-    with open(log, "wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "app"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        soak.wait_until_ready(server, port)
-        assert _listening_addresses(server.pid, port) == {"0100007F"}  # 127.0.0.1 only
-    finally:
-        soak.stop_server(server)
-    assert f"http://127.0.0.1:{port}" in log.read_text()
+    # No --host on the command line and no PLAYGROUND_HOST: the server's own default.
+    with live_server(tmp_path / "server.log", address_flags=False) as server:
+        pid, port = server.process.pid, server.port
+        assert _listening_addresses(pid, port) == {"0100007F"}  # 127.0.0.1 only
+    assert f"http://127.0.0.1:{port}" in server.log_text()
 
 
 def _console_script() -> Path:

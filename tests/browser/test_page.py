@@ -13,6 +13,15 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.helpers import (
+    animation_frames,
+    epoch,
+    open_page,
+    wait_for_epoch,
+    wait_for_new_session,
+    wait_idle,
+)
+
 Recorder = Any  # conftest.Recorder: errors, requests, steps
 
 REFERENCE_IDS = [
@@ -36,31 +45,6 @@ def quantised(v: float) -> float:
     """What survives the frame's 8-bit encoding: q = round((v + 1)·127.5), v = q/127.5 − 1."""
     q = round((max(-1.0, min(1.0, v)) + 1) * 127.5)
     return q / 127.5 - 1
-
-
-def wait_idle(page: Page) -> None:
-    """No request queued or in flight, a session, its numbers drawn; then two frames more."""
-    page.wait_for_function(
-        """() => {
-          const main = document.querySelector('main');
-          return main.dataset.session && main.getAttribute('aria-busy') === 'false'
-            && document.querySelector('#loss-test').textContent !== '–';
-        }"""
-    )
-    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-
-
-def open_page(page: Page, base: str, hash_: str = "") -> str:
-    """Open the page and wait until it is idle; return its session id."""
-    page.goto(f"{base}/{hash_}")
-    wait_idle(page)
-    session = page.get_attribute("main", "data-session")
-    assert session
-    return session
-
-
-def epoch(page: Page) -> int:
-    return int((page.text_content("#iter-number") or "").replace(",", ""))
 
 
 def heatmap_pixels(page: Page) -> dict[str, Any]:
@@ -96,17 +80,6 @@ def controls(page: Page) -> dict[str, Any]:
     )
 
 
-def animation_frames(page: Page, count: int) -> None:
-    page.evaluate(
-        """(count) => new Promise(resolve => {
-          let n = 0;
-          const tick = () => (++n >= count ? resolve() : requestAnimationFrame(tick));
-          requestAnimationFrame(tick);
-        })""",
-        count,
-    )
-
-
 # -- loading -------------------------------------------------------------------------------
 
 
@@ -117,9 +90,7 @@ def test_page_loads_without_console_errors_or_other_hosts(
     for element_id in REFERENCE_IDS:
         assert page.locator(f"#{element_id}").count() == 1, f"#{element_id} missing"
     page.click("#play-pause-button")
-    page.wait_for_function(
-        "() => parseInt(document.querySelector('#iter-number').textContent.replace(/,/g, '')) > 0"
-    )
+    wait_for_epoch(page, 1)
     page.click("#play-pause-button")
     wait_idle(page)
     assert recorder.errors == []
@@ -234,9 +205,7 @@ def test_spiral_with_six_layers_of_eight_learns_within_a_minute(
     assert config["seed"] == 2
 
     page.click("#play-pause-button")
-    page.wait_for_function(
-        "() => parseInt(document.querySelector('#iter-number').textContent.replace(/,/g, '')) > 0"
-    )
+    wait_for_epoch(page, 1)
     first = epoch(page)
     page.wait_for_function(
         "() => Number(document.querySelector('#loss-test').textContent) < 0.1", timeout=60_000
@@ -268,9 +237,7 @@ def test_slowest_speed_trains_one_epoch_per_step(
 ) -> None:
     open_page(page, live_server, "#seed=3&speed=1")
     page.click("#play-pause-button")
-    page.wait_for_function(
-        "() => parseInt(document.querySelector('#iter-number').textContent.replace(/,/g, '')) >= 5"
-    )
+    wait_for_epoch(page, 5)
     page.click("#play-pause-button")
     wait_idle(page)
     assert recorder.steps
@@ -283,9 +250,7 @@ def test_polling_stops_while_the_tab_is_hidden(
 ) -> None:
     open_page(page, live_server, "#seed=4&speed=1")
     page.click("#play-pause-button")
-    page.wait_for_function(
-        "() => parseInt(document.querySelector('#iter-number').textContent.replace(/,/g, '')) >= 3"
-    )
+    wait_for_epoch(page, 3)
     page.evaluate(
         """() => {
           Object.defineProperty(document, 'hidden', {value: true, configurable: true});
@@ -304,10 +269,7 @@ def test_polling_stops_while_the_tab_is_hidden(
           document.dispatchEvent(new Event('visibilitychange'));
         }"""
     )
-    page.wait_for_function(
-        "(n) => parseInt(document.querySelector('#iter-number').textContent.replace(/,/g, '')) > n",
-        arg=stopped,
-    )
+    wait_for_epoch(page, stopped + 1)
     page.click("#play-pause-button")
 
 
@@ -635,11 +597,7 @@ def test_an_expired_session_is_recreated_with_the_same_config(
     config = api.get(f"/api/sessions/{first}").json()["config"]
     assert api.delete(f"/api/sessions/{first}").status_code == 204
     page.click("#next-step-button")
-    page.wait_for_function(
-        "(old) => document.querySelector('main').dataset.session !== old", arg=first
-    )
-    wait_idle(page)
-    second = page.get_attribute("main", "data-session")
+    second = wait_for_new_session(page, first)
     state = api.get(f"/api/sessions/{second}").json()
     assert state["config"] == config
     assert state["epoch"] == 1
@@ -699,11 +657,7 @@ def test_export_and_load_a_model_and_save_the_picture(
     edited = tmp_path / "edited.json"
     edited.write_text(json.dumps(model))
     page.set_input_files("#model-file", edited)
-    page.wait_for_function(
-        "(old) => document.querySelector('main').dataset.session !== old", arg=session
-    )
-    wait_idle(page)
-    loaded = page.get_attribute("main", "data-session")
+    loaded = wait_for_new_session(page, session)
     assert api.get(f"/api/sessions/{loaded}/model").json()["weights"][0][0][0] == 3.25
 
     with page.expect_download() as picture:

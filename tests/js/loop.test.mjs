@@ -29,6 +29,26 @@ function fakeApi() {
   return { api, open, sent };
 }
 
+/** A clock the test moves by hand: `advance(ms)` runs the timers that fall due. */
+function fakeClock() {
+  let now = 0;
+  /** @type {{at: number, fn: () => void}[]} */
+  let timers = [];
+  return {
+    now: () => now,
+    later: (fn, ms) => timers.push({ at: now + ms, fn }),
+    get waiting() {
+      return timers.length;
+    },
+    advance(ms) {
+      now += ms;
+      const due = timers.filter((t) => t.at <= now);
+      timers = timers.filter((t) => t.at > now);
+      for (const t of due) t.fn();
+    },
+  };
+}
+
 /** The session's state with a config and an epoch. */
 function stateOf(config, epoch = 0, status = "ok") {
   return { id: "s1", epoch, status, train_loss: 0.5, test_loss: 0.5, config: { seed: 1, ...config } };
@@ -41,10 +61,10 @@ function stepAnswer(config, from, to, status = "ok") {
 }
 
 /** A Controller started against a fake API (session, data and frame answered). */
-async function started({ speed = "fast", hidden = () => false } = {}) {
+async function started({ speed = "fast", hidden = () => false, clock = fakeClock() } = {}) {
   const fake = fakeApi();
   const settings = { ...defaultSettings(OPTIONS), seed: "1", speed };
-  const c = new Controller({ api: fake.api, options: OPTIONS, settings, onChange: () => {}, onSettings: () => {}, hidden });
+  const c = new Controller({ api: fake.api, options: OPTIONS, settings, onChange: () => {}, onSettings: () => {}, hidden, clock });
   const config = toServerConfig(settings, OPTIONS);
   const answer = async (method, value) => {
     await settle();
@@ -138,18 +158,34 @@ test("a change made while a step is in flight is never lost", async () => {
   const { c, config, answer } = await started();
   c.play();
   await settle();
-  c.change({ learning_rate: 0.1, features: ["x1"] });
+  c.change({ learning_rate: 0.1 });
   assert.equal(c.settings.learning_rate, 0.1, "the page shows it at once");
-  // The step's answer predates the change (old features): it is dropped.
+  assert.equal(c.playing, true, "a live change does not pause");
+  // The step's answer predates the change: it is dropped.
   await answer("step", stepAnswer(config, 0, 5));
   assert.equal(c.state.epoch, 0);
-  assert.deepEqual(c.settings.features, ["x1"]);
-  const patched = { ...config, learning_rate: 0.1, features: ["x1"] };
-  assert.deepEqual(await answer("patch", stateOf(patched, 0)), { learning_rate: 0.1, features: ["x1"] });
+  const patched = { ...config, learning_rate: 0.1 };
+  assert.deepEqual(await answer("patch", stateOf(patched, 5)), { learning_rate: 0.1 });
   assert.equal(c.settings.learning_rate, 0.1);
-  await answer("step", stepAnswer(patched, 0, 5));
-  assert.equal(c.state.epoch, 5);
+  await answer("step", stepAnswer(patched, 5, 9));
+  assert.equal(c.state.epoch, 9);
   c.pause();
+});
+
+test("a change whose row resets the network or the data pauses, as the reference", async () => {
+  for (const change of [{ features: ["x1"] }, { activation: "relu" }, { batch_size: 3 }, { noise: 20 }, { hidden_layers: [3] }]) {
+    const { c, config, answer, idle } = await started();
+    c.play();
+    await settle();
+    c.change(change);
+    assert.equal(c.playing, false, JSON.stringify(change));
+    await answer("step", stepAnswer(config, 0, 5)); // dropped: it predates the change
+    assert.equal(c.state.epoch, 0);
+    assert.deepEqual(await answer("patch", stateOf({ ...config, ...change }, 0)), change);
+    if ("noise" in change) await answer("data", { train: { points: [], labels: [] }, test: { points: [], labels: [] } });
+    await answer("frame", { history: { start: 0, train: [0.5], test: [0.5] } });
+    await idle();
+  }
 });
 
 test("changes made while a PATCH is in flight go together in the next one", async () => {
@@ -230,16 +266,20 @@ test("divergence pauses", async () => {
   await idle();
 });
 
-test("a reset while playing drops the step on its way and goes on from epoch 0", async () => {
-  const { c, config, answer } = await started();
+test("a reset while playing pauses, drops the step on its way and shows epoch 0", async () => {
+  const { c, config, answer, idle } = await started();
   c.play();
   await settle();
   const reset = c.reset();
+  assert.equal(c.playing, false);
   await answer("step", stepAnswer(config, 0, 5));
   await answer("reset", stateOf(config, 0));
   await reset;
   assert.equal(c.state.epoch, 0);
-  assert.equal((await answer("step", stepAnswer(config, 0, 3))).since, 0);
+  assert.equal((await answer("frame", { history: { start: 0, train: [0.5], test: [0.5] } })).since, 0);
+  await idle();
+  c.play();
+  assert.equal((await answer("step", stepAnswer(config, 0, 3))).since, 1);
   c.pause();
 });
 
@@ -249,4 +289,47 @@ test("hovering a neuron while paused fetches its frame once per hover", async ()
   c.hoverNeuron([1, 0]);
   await answer("frame", { history: { start: 0, train: [], test: [] }, neuron: { layer: 1, index: 0 } });
   await idle();
+});
+
+test("slow speeds: one epoch per step, the next sent only when its time has come", async () => {
+  const clock = fakeClock();
+  const { c, config, answer, idle } = await started({ speed: "5ps", clock });
+  c.play();
+  assert.deepEqual(await answer("step", stepAnswer(config, 0, 1)), { epochs: 1, frame: true, since: 0, thumb: 25, neuron: null });
+  c.drawn();
+  await idle(); // 200 ms have not passed
+  assert.equal(clock.waiting, 1);
+  clock.advance(150);
+  await idle();
+  clock.advance(50);
+  assert.equal((await answer("step", stepAnswer(config, 1, 2))).epochs, 1);
+  c.pause();
+  c.drawn();
+  clock.advance(1000);
+  await idle(); // paused: the timer sends nothing
+});
+
+test("one batch: pauses, sends batches 1 asking for its points, and keeps them to highlight", async () => {
+  const { c, config, answer, idle } = await started();
+  c.play();
+  await settle();
+  c.stepBatch(); // while a step is on its way: only pauses
+  assert.equal(c.playing, false);
+  await answer("step", stepAnswer(config, 0, 2));
+  c.drawn();
+  await idle();
+  c.stepBatch();
+  assert.equal(c.playing, false);
+  const body = await answer("step", { ...stateOf(config, 2), batch: 1, batches_per_epoch: 25, epochs_run: 0, batches_run: 1, batch_points: [0, 1, 2], frame: null });
+  assert.equal(body.batches, 1);
+  assert.equal(body.batch_points, true);
+  assert.equal("epochs" in body, false);
+  assert.deepEqual(c.batchPoints, [0, 1, 2]);
+  assert.equal(c.state.batch, 1);
+  assert.equal("batch_points" in c.state, false);
+  c.drawn();
+  await idle();
+  c.step(); // an epoch step: no batch to highlight any more
+  await answer("step", stepAnswer(config, 2, 3));
+  assert.equal(c.batchPoints, null);
 });
