@@ -8,6 +8,8 @@
  * page that its history and data must be fetched again.
  */
 
+import { MESSAGES } from "./text.js";
+
 /** An answer with a 4xx/5xx status, or no answer at all (status 0). */
 export class ApiError extends Error {
   /**
@@ -78,7 +80,7 @@ export class Api {
     try {
       response = await fetch(path, init);
     } catch {
-      throw new ApiError(0, "The server does not answer. Is it still running? Check the network and try again.");
+      throw new ApiError(0, MESSAGES.noAnswer);
     }
     if (response.status === 204) return null;
     const text = await response.text();
@@ -154,8 +156,9 @@ export class Api {
   }
 
   /**
-   * @param {{epochs: number, max_ms?: number, frame?: boolean, since?: number, thumb?: number, neuron?: number[] | null}} body
-   * @returns {Promise<Json>} state + epochs_run (+ frame)
+   * @param {{epochs?: number, batches?: number, batch_points?: boolean, max_ms?: number, frame?: boolean,
+   *          since?: number, thumb?: number, neuron?: number[] | null}} body  epochs or batches
+   * @returns {Promise<Json>} state + epochs_run + batches_run (+ batch_points, frame)
    */
   step(body) {
     const clean = { ...body };

@@ -9,6 +9,30 @@ export const NEUTRAL = "#e8eaeb";
 export const POSITIVE = "#0877bd";
 
 /**
+ * The decision regions are painted with the scale's exact colours (so a pixel of the map
+ * canvas reads back as colorOf of its value) and shown at this opacity over white, as the
+ * reference paints them (alpha 160 of 255): a colour c is seen as 255 − REGION_ALPHA·(255 − c).
+ * A point drawn on top at full strength therefore keeps its colour on a region of its own sign.
+ */
+export const REGION_ALPHA = 160 / 255;
+
+/**
+ * What a map colour looks like on screen (over white at REGION_ALPHA).
+ * @param {[number, number, number]} rgb
+ * @returns {[number, number, number]}
+ */
+export function seenColor([r, g, b]) {
+  const seen = (/** @type {number} */ c) => Math.round(255 - REGION_ALPHA * (255 - c));
+  return [seen(r), seen(g), seen(b)];
+}
+
+/**
+ * One colour per neuron of the first hidden layer (its decision line on the map and its
+ * frame in the diagram): dark, distinct, and neither orange nor blue.
+ */
+export const LINE_COLORS = ["#6a3d9a", "#1b7837", "#b2182b", "#222222", "#c51b7d", "#8c510a", "#01665e", "#5e4fa2"];
+
+/**
  * "#rrggbb" → [r, g, b].
  * @param {string} hex
  * @returns {[number, number, number]}

@@ -13,21 +13,52 @@
 
 import { ApiError } from "./api.js";
 import { Loop } from "./loop.js";
-import { choicesOf, fieldWithControl, problemsOf, stepRequest } from "./options.js";
+import { choicesOf, fieldWithControl, problemsOf, stepInterval, stepRequest } from "./options.js";
 import { configChanges, fromServerConfig, serverFields, toServerConfig } from "./state.js";
+import { MESSAGES } from "./text.js";
 
 /** @typedef {import("./state.js").Settings} Settings */
 /** @typedef {import("./options.js").Options} Options */
 /** @typedef {import("./api.js").Api} Api */
 /** @typedef {Record<string, any>} Json */
+/** @typedef {{now: () => number, later: (fn: () => void, ms: number) => void}} Clock */
+
+/** The real clock: performance.now and setTimeout. */
+const CLOCK = { now: () => performance.now(), later: (/** @type {() => void} */ fn, /** @type {number} */ ms) => void setTimeout(fn, ms) };
+
+/**
+ * A sentence a person can act on for anything that went wrong.
+ * @param {unknown} error
+ */
+export function plainMessage(error) {
+  if (typeof error === "string") return error; // already the page's own words
+  if (!(error instanceof ApiError)) return MESSAGES.pageFailed(error instanceof Error ? error.message : String(error));
+  if (error.status === 0) return error.message || MESSAGES.noAnswer;
+  if (error.status === 413) return MESSAGES.tooLarge;
+  if (error.status >= 500) return MESSAGES.serverFailed(error.status);
+  return error.message;
+}
+
+/**
+ * Why a parsed file cannot be a model exported from this page, or null when it may be.
+ * @param {unknown} model
+ */
+export function notAModel(model) {
+  if (typeof model !== "object" || model === null || Array.isArray(model)) return "it holds no settings and weights";
+  const m = /** @type {Json} */ (model);
+  if (typeof m.config !== "object" || m.config === null) return "it has no settings (config)";
+  if (!Array.isArray(m.weights) || !Array.isArray(m.biases)) return "it has no weights and biases";
+  return null;
+}
 
 export class Controller {
   /**
    * @param {{api: Api, options: Options, settings: Settings,
    *          onChange: () => void, onSettings: (s: Settings) => void,
-   *          hidden?: () => boolean}} deps  hidden: the tab is hidden (default: document.hidden)
+   *          hidden?: () => boolean, clock?: Clock}} deps  hidden: the tab is hidden (default:
+   *          document.hidden); clock: for the slow speeds (default: the real one)
    */
-  constructor({ api, options, settings, onChange, onSettings, hidden = () => document.hidden }) {
+  constructor({ api, options, settings, onChange, onSettings, hidden = () => document.hidden, clock = CLOCK }) {
     this.api = api;
     this.options = options;
     this.settings = settings;
@@ -43,6 +74,8 @@ export class Controller {
     this.data = null;
     /** @type {string | null} an error to show (not divergence: that is in the state) */
     this.error = null;
+    /** @type {number[] | null} the training points of the last one-batch step */
+    this.batchPoints = null;
     /** @type {[number, number] | null} the neuron whose map is shown large */
     this.neuron = null;
     /** @type {{features: Record<string, string>, datasets: Record<string, Json>} | null} */
@@ -52,8 +85,13 @@ export class Controller {
     this.pending = {};
     /** The config fields whose change means new data (the server's reset rule "data"). */
     this.dataFields = serverFields(options).filter((f) => f.reset === "data").map((f) => f.name);
+    /** The fields whose change resets the network (rule "network" or "data"): they pause. */
+    this.resetFields = new Set(serverFields(options).filter((f) => f.reset === "network" || f.reset === "data").map((f) => f.name));
     this.loop = new Loop({
       stepBody: () => stepRequest(this.settings.speed, this.options.limits),
+      interval: () => stepInterval(this.settings.speed),
+      now: clock.now,
+      later: clock.later,
       sendStep: (body) =>
         this.api.step({ ...body, frame: true, since: this.history.train.length, thumb: this.thumb, neuron: this.neuron }),
       takeStep: (answer) => this.takeStep(answer),
@@ -133,7 +171,7 @@ export class Controller {
   /** @param {unknown} error */
   fail(error) {
     this.loop.pause();
-    this.error = error instanceof ApiError ? error.message : String(error);
+    this.error = plainMessage(error);
     console.warn(error);
     this.onChange();
   }
@@ -174,9 +212,15 @@ export class Controller {
     this.loop.stepOnce();
   }
 
-  /** @param {Json} answer  a step's answer: state + epochs_run + frame */
+  /** One mini-batch, with its frame and the points it trained on (the batch button). */
+  stepBatch() {
+    this.loop.stepOnce("batch");
+  }
+
+  /** @param {Json} answer  a step's answer: state + epochs_run (+ batches_run, batch_points) + frame */
   takeStep(answer) {
-    const { frame, epochs_run: _run, ...state } = answer;
+    const { frame, epochs_run: _epochs, batches_run: _batches, batch_points: points, ...state } = answer;
+    this.batchPoints = points ?? null;
     this.adopt(state);
     if (frame) this.adoptFrame(frame);
   }
@@ -201,6 +245,7 @@ export class Controller {
    */
   act(request, how = {}, key) {
     this.error = null;
+    this.batchPoints = null;
     return this.loop.act(async () => {
       const before = this.state?.config;
       let state;
@@ -217,7 +262,9 @@ export class Controller {
     }, key);
   }
 
+  /** Reset the network; training pauses, so the fresh network can be looked at. */
   reset() {
+    this.pause();
     return this.act(() => this.api.reset());
   }
 
@@ -232,6 +279,8 @@ export class Controller {
    * @param {Partial<Settings>} change
    */
   change(change) {
+    // As the reference: a change that resets the network pauses training.
+    if (Object.keys(change).some((name) => this.resetFields.has(name))) this.pause();
     this.pending = { ...this.pending, ...change };
     this.showSettings({ ...this.settings, ...change });
     this.onChange();
@@ -304,7 +353,12 @@ export class Controller {
     try {
       model = JSON.parse(await file.text());
     } catch {
-      this.fail("That file is not JSON: choose a model exported from this page.");
+      this.fail(MESSAGES.notJson);
+      return;
+    }
+    const why = notAModel(model);
+    if (why) {
+      this.fail(MESSAGES.notModel(why));
       return;
     }
     await this.loadModel(model);

@@ -12,9 +12,11 @@
 
 import { download, sharpContext } from "./canvas.js";
 import { cssColor } from "./colors.js";
+import { formatBatch, formatEpoch, formatLoss } from "./format.js";
 import { toPixel } from "./grid.js";
 import { choicesOf, fieldWithControl } from "./options.js";
-import { currentChoice, parseChoice, parseNumber } from "./state.js";
+import { currentChoice, hashKeysOf, parseChoice, parseNumber } from "./state.js";
+import { HELP } from "./text.js";
 
 /** @typedef {import("./state.js").Settings} Settings */
 /** @typedef {import("./options.js").Options} Options */
@@ -26,11 +28,13 @@ import { currentChoice, parseChoice, parseNumber } from "./state.js";
  * @property {(change: Partial<Settings>) => void} change
  * @property {() => void} togglePlay
  * @property {() => void} step
+ * @property {() => void} stepBatch
  * @property {() => void} reset
  * @property {() => void} regenerate
  * @property {() => Promise<Json | null>} exportModel   the model to save as a file
  * @property {(file: File) => void} importModel
- * @property {() => Promise<Blob | null>} savePicture   the picture to save as a file
+ * @property {() => Promise<Blob | null>} savePicture   the map's picture to save as a file
+ * @property {() => Promise<Blob | null>} saveView      the whole view's picture
  * @property {() => void} dismiss
  */
 
@@ -112,12 +116,17 @@ export class FieldControls {
    * @returns {any}
    */
   slot(f, tag, className) {
-    const slot = this.root.querySelector(`[data-field="${f.name}"]`);
-    if (slot) return slot;
-    const made = make(tag, { className });
-    made.dataset.field = f.name;
-    this.root.querySelector(`[data-controls="${f.control}"]`)?.append(made);
-    return made;
+    /** @type {any} */
+    let slot = this.root.querySelector(`[data-field="${f.name}"]`);
+    if (!slot) {
+      slot = make(tag, { className });
+      slot.dataset.field = f.name;
+      this.root.querySelector(`[data-controls="${f.control}"]`)?.append(slot);
+    }
+    // Its tooltip, and the hash keys whose `<key>_hide=true` hides it.
+    slot.dataset.hideKey = hashKeysOf(f).join(" ");
+    if (HELP[f.name]) slot.title = HELP[f.name];
+    return slot;
   }
 
   /**
@@ -203,15 +212,6 @@ export class FieldControls {
   }
 }
 
-/**
- * The epoch as the reference shows it: zero-padded to six digits, with commas.
- * @param {number} n
- */
-export function formatEpoch(n) {
-  const text = n < 1e6 ? String(n).padStart(6, "0") : String(n);
-  return text.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
-
 export class Controls {
   /**
    * @param {Options} options
@@ -222,6 +222,7 @@ export class Controls {
     this.h = handlers;
     this.play = byId("play-pause-button");
     this.epoch = byId("iter-number");
+    this.batch = byId("iter-batch");
     this.lossTrain = byId("loss-train");
     this.lossTest = byId("loss-test");
     this.accuracy = byId("accuracy");
@@ -237,6 +238,8 @@ export class Controls {
     this.intro = byId("intro");
     this.datasetField = fieldWithControl(options, "datasets");
     this.layersField = fieldWithControl(options, "layers");
+    this.datasets.dataset.hideKey = hashKeysOf(this.datasetField).join(" ");
+    this.seed.parentElement.dataset.hideKey = hashKeysOf(fieldWithControl(options, "seed")).join(" ");
     /** @type {Map<string, {button: HTMLButtonElement, canvas: HTMLCanvasElement, drawn: Json | null}>} */
     this.datasetButtons = new Map();
     this.datasetProblem = "";
@@ -255,6 +258,7 @@ export class Controls {
   bindButtons() {
     this.play.addEventListener("click", () => this.h.togglePlay());
     byId("next-step-button").addEventListener("click", () => this.h.step());
+    byId("batch-step-button").addEventListener("click", () => this.h.stepBatch());
     byId("reset-button").addEventListener("click", () => this.h.reset());
     byId("data-regen-button").addEventListener("click", () => this.h.regenerate());
     this.bannerReset.addEventListener("click", () => this.h.reset());
@@ -266,7 +270,11 @@ export class Controls {
     });
     byId("save-png").addEventListener("click", async () => {
       const blob = await this.h.savePicture();
-      if (blob) download(blob, "neural-playground.png");
+      if (blob) download(blob, `neural-playground-map-epoch-${this.epochShown}.png`);
+    });
+    byId("save-view").addEventListener("click", async () => {
+      const blob = await this.h.saveView();
+      if (blob) download(blob, `neural-playground-epoch-${this.epochShown}.png`);
     });
     const file = byId("model-file");
     byId("import-model").addEventListener("click", () => file.click());
@@ -334,8 +342,9 @@ export class Controls {
     if (state) {
       this.epochShown = state.epoch;
       this.epoch.textContent = formatEpoch(state.epoch);
-      this.lossTrain.textContent = state.train_loss.toFixed(3);
-      this.lossTest.textContent = state.test_loss.toFixed(3);
+      this.batch.textContent = formatBatch(state.batch, state.batches_per_epoch);
+      this.lossTrain.textContent = formatLoss(state.train_loss);
+      this.lossTest.textContent = formatLoss(state.test_loss);
       this.accuracy.textContent =
         state.train_accuracy === null || state.train_accuracy === undefined
           ? ""

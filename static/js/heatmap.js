@@ -6,7 +6,7 @@
  */
 
 import { paintGrid, sharpContext } from "./canvas.js";
-import { cssColor } from "./colors.js";
+import { LINE_COLORS, REGION_ALPHA, cssColor } from "./colors.js";
 import { decodeBytes, firstLayerLines, toPixel } from "./grid.js";
 
 /** @typedef {{points: number[][], labels: number[]}} Points */
@@ -25,6 +25,8 @@ import { decodeBytes, firstLayerLines, toPixel } from "./grid.js";
  * @property {Points | null} train
  * @property {Points | null} test
  * @property {boolean} showTest
+ * @property {number[] | null} [batch]           training points of the last one-batch step
+ * @property {string} [batchText]                what that batch was ("batch 3 of 25")
  */
 
 /**
@@ -37,6 +39,7 @@ import { decodeBytes, firstLayerLines, toPixel } from "./grid.js";
  * @property {boolean} showTest
  * @property {(Segment | null)[] | null} lines  first-layer decision lines, when shown
  * @property {number | null} highlight  the line drawn bold (the hovered first-layer neuron)
+ * @property {number[] | null} batch    training points ringed (the last one-batch step)
  * @property {string} caption
  * @property {number} extent            the square shown is [−extent, extent]²
  */
@@ -61,6 +64,8 @@ export function picture(view, extent) {
     lines = firstLayerLines(view.enabled, frame.weights, frame.biases, extent);
     if (!lines) caption += " (first-layer lines need exactly the inputs X₁ and X₂)";
   }
+  const batch = view.batch && view.batch.length > 0 ? view.batch : null;
+  if (batch) caption += ` · ringed: the ${batch.length} points of ${view.batchText || "the last batch"}`;
   return {
     grid: hovering ? shown.grid : frame?.output ?? null,
     discretize: view.discretize,
@@ -69,6 +74,7 @@ export function picture(view, extent) {
     showTest: view.showTest,
     lines,
     highlight: hovered && hovered[0] === 1 ? hovered[1] : null,
+    batch,
     caption,
     extent,
   };
@@ -88,6 +94,8 @@ export class HeatMap {
     this.frameBox.className = "heatmap-box";
     this.map = document.createElement("canvas");
     this.map.className = "heatmap-grid";
+    // Lighter than the points on it, as the reference (see colors.js REGION_ALPHA).
+    this.map.style.opacity = String(REGION_ALPHA);
     this.overlay = document.createElement("canvas");
     this.overlay.className = "heatmap-overlay";
     this.caption = document.createElement("p");
@@ -132,7 +140,8 @@ export class HeatMap {
     this.map.classList.toggle("discrete", view.discretize);
     if (this.caption.textContent !== view.caption) this.caption.textContent = view.caption;
     this.root.setAttribute("aria-label", `${view.caption}: orange is −1, blue is +1`);
-    const key = JSON.stringify([this.size, view.showTest, view.lines, view.highlight]);
+    this.root.dataset.batchPoints = String(view.batch?.length ?? 0);
+    const key = JSON.stringify([this.size, view.showTest, view.lines, view.highlight, view.batch]);
     if (key !== this.overlayKey || view.train !== this.drawnTrain) {
       this.overlayKey = key;
       this.drawnTrain = view.train;
@@ -150,11 +159,28 @@ export class HeatMap {
     const canvas = document.createElement("canvas");
     canvas.width = size;
     canvas.height = size;
-    const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+    this.drawTo(/** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d")), 0, 0, size);
+    return new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+  }
+
+  /**
+   * The map as on screen (regions at REGION_ALPHA over white, points and lines on top).
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {number} x
+   * @param {number} y
+   * @param {number} size
+   */
+  drawTo(ctx, x, y, size) {
+    ctx.save();
+    ctx.translate(x, y);
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, size, size);
+    ctx.globalAlpha = REGION_ALPHA;
     ctx.imageSmoothingEnabled = !this.view?.discretize;
     ctx.drawImage(this.map, 0, 0, size, size);
+    ctx.globalAlpha = 1;
     if (this.view) drawOverlay(ctx, size, this.view);
-    return new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+    ctx.restore();
   }
 }
 
@@ -164,24 +190,73 @@ export class HeatMap {
  * @param {HeatMapView} view
  */
 function drawOverlay(ctx, size, view) {
-  if (view.lines) {
-    ctx.save();
-    view.lines.forEach((line, j) => {
-      if (!line) return;
-      const bold = j === view.highlight;
-      ctx.lineWidth = bold ? 3 : 1.5;
-      ctx.strokeStyle = bold ? "rgba(0, 0, 0, 0.9)" : "rgba(20, 20, 20, 0.7)";
-      ctx.setLineDash(bold ? [] : [6, 4]);
-      const [a, b] = line.map(([x, y]) => toPixel(x, y, size, size, view.extent));
-      ctx.beginPath();
-      ctx.moveTo(a[0], a[1]);
-      ctx.lineTo(b[0], b[1]);
-      ctx.stroke();
-    });
-    ctx.restore();
-  }
+  if (view.lines) drawLines(ctx, size, view);
   if (view.train) drawPoints(ctx, size, view.extent, view.train, "#ffffff");
   if (view.test && view.showTest) drawPoints(ctx, size, view.extent, view.test, "#222222");
+  if (view.train && view.batch) drawRings(ctx, size, view.extent, view.train, view.batch);
+}
+
+/**
+ * The first layer's decision lines, each in its neuron's colour (LINE_COLORS) and labelled
+ * with the neuron's number; the hovered neuron's line bold and solid, the others dashed.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {number} size
+ * @param {HeatMapView} view
+ */
+function drawLines(ctx, size, view) {
+  ctx.save();
+  ctx.font = "bold 12px system-ui, sans-serif";
+  ctx.textAlign = "center";
+  ctx.textBaseline = "middle";
+  const dim = view.highlight !== null;
+  (view.lines ?? []).forEach((line, j) => {
+    if (!line) return;
+    const bold = j === view.highlight;
+    const color = LINE_COLORS[j % LINE_COLORS.length];
+    ctx.globalAlpha = dim && !bold ? 0.45 : 1;
+    ctx.lineWidth = bold ? 3.5 : 2;
+    ctx.strokeStyle = color;
+    ctx.setLineDash(bold ? [] : [7, 4]);
+    const [a, b] = line.map(([x, y]) => toPixel(x, y, size, size, view.extent));
+    ctx.beginPath();
+    ctx.moveTo(a[0], a[1]);
+    ctx.lineTo(b[0], b[1]);
+    ctx.stroke();
+    // The label sits on the line, a little in from where it leaves the square.
+    const t = 0.12 + 0.1 * (j % 4);
+    const [lx, ly] = [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
+    ctx.setLineDash([]);
+    ctx.fillStyle = "#ffffff";
+    ctx.beginPath();
+    ctx.arc(lx, ly, 8, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.fillStyle = color;
+    ctx.fillText(String(j + 1), lx, ly + 0.5);
+  });
+  ctx.restore();
+}
+
+/**
+ * Rings around the training points of the last one-batch step.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {number} size
+ * @param {number} extent
+ * @param {Points} data
+ * @param {number[]} indices
+ */
+function drawRings(ctx, size, extent, data, indices) {
+  ctx.save();
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = "#000000";
+  for (const i of indices) {
+    const p = data.points[i];
+    if (!p) continue;
+    const [px, py] = toPixel(p[0], p[1], size, size, extent);
+    ctx.beginPath();
+    ctx.arc(px, py, POINT_RADIUS + 3, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
+  ctx.restore();
 }
 
 /**

@@ -16,7 +16,7 @@
  *
  * Transitions (each a method below):
  *   play / pause              mode; pausing lets the step on the wire finish, sends no more
- *   stepOnce                  pause, then one epoch when the wire is free
+ *   stepOnce(unit)            pause, then one epoch (or one mini-batch) when the wire is free
  *   act(run)                  queue an action; a step on the wire becomes a stale step
  *                             (its answer predates the action and is dropped) and a held
  *                             answer is dropped; the action's answer asks for data and, when
@@ -30,17 +30,22 @@
  * After every transition `next()` puts the next piece of work on the wire when it is idle.
  * At the fixed speeds (1, 3, 10 epochs per frame) no step is sent while an answer is held,
  * so every answer is drawn; at the fast speeds the next step goes at once and a newer
- * answer replaces a held one (its history starts where the held one's did).
+ * answer replaces a held one (its history starts where the held one's did). The slow
+ * speeds (epochs per second) are fixed speeds whose next step also waits until
+ * `interval()` ms have passed since the previous one was sent (a timer calls `next`).
  */
 
 /** @typedef {Record<string, any>} Json */
-/** @typedef {{epochs: number, max_ms?: number}} StepBody */
+/** @typedef {{epochs?: number, batches?: number, batch_points?: boolean, max_ms?: number}} StepBody */
 /** @typedef {{data?: boolean} | void} ActionResult */
 
 /**
  * What the loop asks of the page's model (the Controller).
  * @typedef {Object} LoopHost
  * @property {() => StepBody} stepBody                   the body at the current speed
+ * @property {() => number} interval                     least ms between steps while playing (0: none)
+ * @property {() => number} now                          a clock in ms
+ * @property {(fn: () => void, ms: number) => void} later  call fn after ms
  * @property {(body: StepBody) => Promise<Json>} sendStep  a step request (with its frame)
  * @property {(answer: Json) => void} takeStep           show a step's answer
  * @property {() => Promise<void>} fetchData
@@ -72,7 +77,12 @@ export class Loop {
     this.held = null;
     /** @type {Work[]} */
     this.actions = [];
-    this.wants = { data: false, frame: false, step: false };
+    /** @type {{data: boolean, frame: boolean, step: "epoch" | "batch" | null}} */
+    this.wants = { data: false, frame: false, step: null };
+    /** When the last step was sent (host.now()), for the slow speeds. */
+    this.lastStepAt = -Infinity;
+    /** A timer is waiting to call next() (slow speeds). */
+    this.timer = false;
   }
 
   get playing() {
@@ -97,11 +107,15 @@ export class Loop {
     this.host.changed();
   }
 
-  /** One epoch (the step button): pauses; nothing more while a step is on its way. */
-  stepOnce() {
+  /**
+   * One epoch or one mini-batch (the step buttons): pauses; nothing more while a step is
+   * on its way.
+   * @param {"epoch" | "batch"} [unit]
+   */
+  stepOnce(unit = "epoch") {
     this.pause();
     if (this.wire === "step" || this.wire === "stale step") return;
-    this.wants.step = true;
+    this.wants.step = unit;
     this.next();
   }
 
@@ -164,18 +178,29 @@ export class Loop {
     else if (this.wants.data) this.fetch("data");
     else if (this.wants.frame) this.fetch("frame");
     else if (this.wants.step) {
-      this.wants.step = false;
-      this.runStep({ epochs: 1 });
+      const unit = this.wants.step;
+      this.wants.step = null;
+      this.runStep(unit === "batch" ? { batches: 1, batch_points: true } : { epochs: 1 });
     } else if (this.mode === "playing" && !this.host.hidden()) {
       const body = this.host.stepBody();
       const fixedPace = !("max_ms" in body);
-      if (!(fixedPace && this.screen === "held")) this.runStep(body);
+      if (fixedPace && this.screen === "held") return;
+      const wait = this.lastStepAt + this.host.interval() - this.host.now();
+      if (wait <= 0) this.runStep(body);
+      else if (!this.timer) {
+        this.timer = true;
+        this.host.later(() => {
+          this.timer = false;
+          this.next();
+        }, wait);
+      }
     }
   }
 
   /** @param {StepBody} body */
   async runStep(body) {
     this.wire = "step";
+    this.lastStepAt = this.host.now();
     try {
       const answer = await this.host.sendStep(body);
       if (this.stale) {

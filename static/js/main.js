@@ -1,14 +1,20 @@
 // @ts-check
 /** Wiring only: options → settings from the URL → controller → views, redrawn per frame. */
 
+import { Announcer } from "./announcer.js";
 import { Api } from "./api.js";
-import { Controller } from "./controller.js";
+import { LINE_COLORS } from "./colors.js";
+import { Controller, plainMessage } from "./controller.js";
 import { Controls } from "./controls.js";
+import { applyHelp, applyHidden, fillExplain } from "./explain.js";
+import { formatBatch, formatEpoch, formatLoss } from "./format.js";
 import { HeatMap, drawLegend } from "./heatmap.js";
 import { LossChart } from "./linechart.js";
 import { NetworkDiagram } from "./network.js";
 import { fieldWithControl, normalizeOptions } from "./options.js";
-import { parseHash, toHash } from "./state.js";
+import { Projector, wholeView } from "./projector.js";
+import { hashKeysOf, readHash, toHash } from "./state.js";
+import { IGNORED } from "./text.js";
 
 /**
  * Call `fn` at most once per animation frame, however often this is called.
@@ -31,6 +37,21 @@ function takesKeys(/** @type {EventTarget | null} */ target) {
   return target instanceof Element && target.closest("input, select, textarea, button, a, [contenteditable], [role=button], form") !== null;
 }
 
+/**
+ * The notice about the parts of the link that were ignored (dismissible).
+ * @param {string[]} ignored
+ */
+function showLinkNotice(ignored) {
+  const notice = /** @type {HTMLElement} */ (document.getElementById("link-notice"));
+  if (ignored.length === 0) return;
+  /** @type {HTMLElement} */ (document.getElementById("link-notice-title")).textContent = IGNORED.title;
+  /** @type {HTMLElement} */ (document.getElementById("link-notice-list")).replaceChildren(
+    ...ignored.map((text) => Object.assign(document.createElement("li"), { textContent: text })),
+  );
+  notice.hidden = false;
+  document.getElementById("link-notice-close")?.addEventListener("click", () => (notice.hidden = true));
+}
+
 /** @param {string} text */
 function showFatal(text) {
   const banner = document.getElementById("banner");
@@ -48,16 +69,24 @@ async function main() {
   const options = normalizeOptions(await api.options());
   const features = fieldWithControl(options, "features");
   const layers = fieldWithControl(options, "layers");
+  const link = readHash(location.hash, options);
+  showLinkNotice(link.ignored);
+  // `<control>_hide=true`: hidden controls; a hidden input feature is not used at all
+  // (as the reference), and the flags stay in the hash the page writes.
+  const hide = new Set(link.hide);
+  const shownFeatures = features.choices.filter((c) => !hide.has(c.url_key ?? c.name));
+  const usable = link.settings.features.filter((name) => shownFeatures.some((c) => c.name === name));
+  if (usable.length > 0) link.settings.features = usable;
   let writtenHash = "";
   const writeHash = (/** @type {import("./state.js").Settings} */ s) => {
-    writtenHash = `#${toHash(s, options)}`;
+    writtenHash = `#${toHash(s, options, link.hide)}`;
     if (location.hash !== writtenHash) history.replaceState(null, "", writtenHash);
   };
   const render = perFrame(() => draw());
   const controller = new Controller({
     api,
     options,
-    settings: parseHash(location.hash, options),
+    settings: link.settings,
     onChange: render,
     onSettings: writeHash,
   });
@@ -67,12 +96,14 @@ async function main() {
     change: (change) => c.change(change),
     togglePlay: () => c.toggle(),
     step: () => c.step(),
+    stepBatch: () => c.stepBatch(),
     reset: () => c.reset(),
     regenerate: () => c.regenerate(),
     dismiss: () => c.dismissError(),
     exportModel: () => c.exportModel(),
     importModel: (file) => c.loadModelFile(file),
     savePicture: () => heatmap.toBlob(),
+    saveView: () => wholeView({ network, map: heatmap, chart: chart.canvas, caption: summary(false) }),
   });
   const network = new NetworkDiagram(
     /** @type {HTMLElement} */ (document.getElementById("network")),
@@ -84,10 +115,31 @@ async function main() {
       onEditBias: (layer, neuron, value) => c.setBias(layer, neuron, value),
     },
     { minNeurons: Number(layers.min), maxNeurons: Number(layers.max), maxWeight: options.limits.max_weight },
+    { shapeKey: hashKeysOf(layers).join(" "), onBuilt: () => applyHidden(document, hide) },
   );
   const chart = new LossChart(/** @type {HTMLElement} */ (document.getElementById("linechart")));
   const heatmap = new HeatMap(/** @type {HTMLElement} */ (document.getElementById("heatmap")), options.limits.grid_extent);
   drawLegend(/** @type {HTMLCanvasElement} */ (document.getElementById("legend-canvas")));
+  applyHelp(document);
+  applyHidden(document, hide);
+  fillExplain(/** @type {HTMLDetailsElement} */ (document.getElementById("explain")));
+  const projector = new Projector(/** @type {HTMLButtonElement} */ (document.getElementById("projector-button")), render);
+  const announcer = new Announcer(
+    (text) => (/** @type {HTMLElement} */ (document.getElementById("announcer")).textContent = text),
+    () => performance.now(),
+  );
+
+  /**
+   * The epoch and losses in words (for the announcer and the whole-view picture).
+   * @param {boolean} spoken  numbers without padding
+   */
+  function summary(spoken) {
+    const st = c.state;
+    if (!st) return "";
+    const batch = formatBatch(st.batch, st.batches_per_epoch);
+    const epochText = spoken ? String(st.epoch) : formatEpoch(st.epoch);
+    return `Epoch ${epochText}${batch ? `, ${batch}` : ""} · training loss ${formatLoss(st.train_loss)} · test loss ${formatLoss(st.test_loss)}`;
+  }
 
   let lastFrame = /** @type {unknown} */ (null);
   let framesDrawn = 0;
@@ -110,13 +162,14 @@ async function main() {
     });
     const enabled = config?.features ?? s.features;
     network.update({
-      features: features.choices,
+      features: shownFeatures,
       enabled,
       hidden: config?.hidden_layers ?? s.hidden_layers,
       chosen: { features: s.features, hidden: s.hidden_layers },
       frame,
       discretize: s.discretize,
       featureThumbs: c.previews?.features ?? null,
+      lineColors: s.lines ? LINE_COLORS : null,
     });
     chart.update(c.history);
     heatmap.update({
@@ -129,14 +182,20 @@ async function main() {
       train: c.data?.train ?? null,
       test: c.data?.test ?? null,
       showTest: s.show_test_data,
+      batch: c.batchPoints,
+      batchText: formatBatch(c.state?.batch, c.state?.batches_per_epoch) || "the batch that ended the epoch",
     });
+    announcer.update(summary(true), c.playing);
     c.drawn();
   }
 
+  // Space plays or pauses; P switches projector mode.
   document.addEventListener("keydown", (e) => {
-    if (e.key !== " " || e.repeat || takesKeys(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.repeat || takesKeys(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === " ") c.toggle();
+    else if (e.key === "p" || e.key === "P") projector.toggle();
+    else return;
     e.preventDefault();
-    c.toggle();
   });
   document.addEventListener("visibilitychange", () => c.visibilityChanged());
   window.addEventListener("pagehide", () => api.closeSession());
@@ -156,5 +215,5 @@ async function main() {
 
 main().catch((error) => {
   console.warn(error);
-  showFatal(error instanceof Error ? error.message : String(error));
+  showFatal(plainMessage(error));
 });

@@ -11,6 +11,8 @@
 
 import { paintBase64 } from "./canvas.js";
 import { cssColor } from "./colors.js";
+import { besides } from "./place.js";
+import { HELP } from "./text.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const NODE = 36;
@@ -18,6 +20,8 @@ const ROW = 46;
 const HEADER = 44;
 const LABEL = 58;
 const BIAS = 9;
+/** The least distance between two columns: room for "8 neurons" and the +/− buttons. */
+const MIN_COLUMN = 60;
 
 /** @typedef {import("./options.js").Choice} Choice */
 /** @typedef {Record<string, any>} Json */
@@ -31,6 +35,7 @@ const BIAS = 9;
  * @property {Json | null} frame
  * @property {boolean} discretize
  * @property {Record<string, string> | null} featureThumbs  thumbnails of all features (by name)
+ * @property {string[] | null} [lineColors]  the first hidden layer's decision-line colours, when shown
  */
 
 /**
@@ -74,11 +79,16 @@ export class NetworkDiagram {
    * @param {HTMLElement} root
    * @param {NetworkHandlers} handlers
    * @param {{minNeurons: number, maxNeurons: number, maxWeight: number}} bounds  the server's
+   * @param {{shapeKey?: string, onBuilt?: () => void}} [extra]  shapeKey: the hash key of the
+   *        layer sizes (marks the +/− neuron buttons for `<key>_hide`); onBuilt: after each rebuild
    */
-  constructor(root, handlers, bounds) {
+  constructor(root, handlers, bounds, extra = {}) {
     this.root = root;
     this.h = handlers;
     this.bounds = bounds;
+    this.extra = extra;
+    /** @type {HTMLElement[][]} the node elements per layer: enabled inputs, hidden layers, output */
+    this.nodes = [];
     this.structureKey = "";
     /** @type {DiagramView | null} */
     this.view = null;
@@ -95,9 +105,18 @@ export class NetworkDiagram {
     /** @type {{target: Target, anchor: Element} | null} */
     this.editing = null;
     this.width = 0;
+    this.lineColors = "";
 
+    // The diagram keeps a least width; on a narrow screen it scrolls sideways on its own.
+    this.scroller = document.createElement("div");
+    this.scroller.className = "net-scroll";
     this.stage = document.createElement("div");
     this.stage.className = "net-stage";
+    this.scroller.append(this.stage);
+    this.scroller.addEventListener("scroll", () => {
+      if (this.editing) this.place(this.editor, this.editing.anchor, this.editing.target);
+      if (this.hover) this.place(this.tooltip, this.hover.anchor, this.hover.target);
+    });
     this.tooltip = document.createElement("div");
     this.tooltip.className = "net-tooltip";
     this.tooltip.hidden = true;
@@ -107,7 +126,7 @@ export class NetworkDiagram {
     this.editorInput = editor.input;
     this.editorLabel = editor.label;
     this.editorLive = editor.live;
-    root.append(this.stage, this.tooltip, this.editor);
+    root.append(this.scroller, this.tooltip, this.editor);
     root.addEventListener("keydown", (e) => this.onKey(e));
     new ResizeObserver(() => {
       if (root.clientWidth !== this.width && this.view) {
@@ -160,7 +179,7 @@ export class NetworkDiagram {
     this.editorInput.value = v === undefined ? "" : String(Number(v.toFixed(6)));
     this.editorInput.setCustomValidity("");
     this.editor.hidden = false;
-    this.place(this.editor, anchor);
+    this.place(this.editor, anchor, target);
     this.updateLive();
     this.editorInput.focus();
     this.editorInput.select();
@@ -198,19 +217,28 @@ export class NetworkDiagram {
   }
 
   /**
-   * Put a floating box next to an element, inside the diagram.
+   * Put a floating box beside an element (a link, a bias), covering neither it nor the
+   * neurons it belongs to; within the diagram's width (it may reach below it).
    * @param {HTMLElement} box
    * @param {Element} anchor
+   * @param {Target} target
    */
-  place(box, anchor) {
-    const r = anchor.getBoundingClientRect();
+  place(box, anchor, target) {
     const home = this.root.getBoundingClientRect();
-    const width = box.offsetWidth || 160;
-    const height = box.offsetHeight || 40;
-    let left = r.left + r.width / 2 - home.left - width / 2;
-    let top = r.top + r.height / 2 - home.top + 14;
-    left = Math.max(0, Math.min(left, home.width - width));
-    if (top + height > home.height) top = Math.max(0, r.top - home.top - height - 8);
+    // Rects are on screen (zoomed, e.g. in projector mode); left/top are in CSS px.
+    const zoom = home.width / (this.root.offsetWidth || home.width) || 1;
+    const local = (/** @type {Element} */ el) => {
+      const r = el.getBoundingClientRect();
+      return { left: (r.left - home.left) / zoom, top: (r.top - home.top) / zoom, width: r.width / zoom, height: r.height / zoom };
+    };
+    const ends =
+      target.kind === "weight"
+        ? [this.nodes[target.layer]?.[target.source], this.nodes[target.layer + 1]?.[target.target]]
+        : [this.nodes[target.layer]?.[target.neuron]];
+    const avoid = ends.filter((el) => el !== undefined).map(local);
+    const size = { width: box.offsetWidth || 160, height: box.offsetHeight || 40 };
+    const bounds = { left: 0, top: 0, width: this.root.offsetWidth || home.width, height: Math.max(home.height / zoom, 2000) };
+    const { left, top } = besides(local(anchor), size, bounds, avoid);
     box.style.left = `${left}px`;
     box.style.top = `${top}px`;
   }
@@ -225,7 +253,7 @@ export class NetworkDiagram {
     this.hover = { target, anchor };
     this.tooltip.hidden = false;
     this.updateTooltip();
-    this.place(this.tooltip, anchor);
+    this.place(this.tooltip, anchor, target);
   }
 
   hideValue() {
@@ -296,15 +324,19 @@ export class NetworkDiagram {
   /** @param {DiagramView} view */
   build(view) {
     const hidden = this.shape(view);
-    const width = Math.max(320, this.root.clientWidth);
-    this.width = this.root.clientWidth;
     const cols = hidden.length + 2;
+    const width = Math.max(LABEL + (cols - 1) * MIN_COLUMN + NODE + 12, this.root.clientWidth);
+    this.width = this.root.clientWidth;
     const colX = (/** @type {number} */ k) => LABEL + (k * (width - LABEL - NODE - 12)) / (cols - 1);
     const rowY = (/** @type {number} */ i) => HEADER + i * ROW;
     const rows = Math.max(view.features.length, ...hidden, 1);
     const height = HEADER + rows * ROW;
     this.stage.replaceChildren();
     this.stage.style.height = `${height}px`;
+    this.stage.style.width = `${width}px`;
+    /** @type {HTMLElement[][]} */
+    const nodes = [[]];
+    this.nodes = nodes;
     this.links = [];
     this.biases = [];
     this.thumbs = [];
@@ -315,6 +347,9 @@ export class NetworkDiagram {
     svg.setAttribute("width", String(width));
     svg.setAttribute("height", String(height));
     svg.setAttribute("class", "net-links");
+    // Not an image: a group of the weight and bias buttons inside it.
+    svg.setAttribute("role", "group");
+    svg.setAttribute("aria-label", "Weights and biases");
     const linkGroup = document.createElementNS(SVG, "g");
     const hitGroup = document.createElementNS(SVG, "g");
     const biasGroup = document.createElementNS(SVG, "g");
@@ -336,7 +371,7 @@ export class NetworkDiagram {
       button.className = `node feature${on ? "" : " off"}`;
       button.setAttribute("aria-pressed", String(on));
       button.setAttribute("aria-label", `Input feature ${f.label}`);
-      button.title = `${f.label}: click to turn ${on ? "off" : "on"}`;
+      button.title = `${f.label}: click to turn ${on ? "off" : "on"}. ${HELP.feature_thumbnail}`;
       button.tabIndex = -1;
       place(button, colX(0), rowY(i));
       const canvas = document.createElement("canvas");
@@ -347,7 +382,10 @@ export class NetworkDiagram {
       button.append(label);
       button.addEventListener("click", () => this.toggleFeature(f.name));
       const index = view.enabled.indexOf(f.name);
-      if (on) this.hoverable(button, [0, index]);
+      if (on) {
+        this.hoverable(button, [0, index]);
+        nodes[0].push(button);
+      }
       this.thumbs.push({ canvas, layer: 0, index, source: f.name });
       this.stage.append(button);
       items.push(button);
@@ -358,6 +396,7 @@ export class NetworkDiagram {
     layers.forEach((n, l) => {
       const isOutput = l === hidden.length;
       if (!isOutput) this.stage.append(this.layerHeader(l, n, colX(l + 1)));
+      nodes.push([]);
       for (let j = 0; j < n; j++) {
         const [x, y] = pos[l + 1][j];
         const div = document.createElement("div");
@@ -369,6 +408,8 @@ export class NetworkDiagram {
           isOutput ? "Output neuron" : `Neuron ${j + 1} of hidden layer ${l + 1}: focus to show its map`,
         );
         place(div, x, y);
+        div.title = HELP.thumbnail;
+        nodes[l + 1].push(div);
         const canvas = document.createElement("canvas");
         div.append(canvas);
         this.hoverable(div, isOutput ? null : [l + 1, j]);
@@ -433,6 +474,8 @@ export class NetworkDiagram {
     // Keep an open editor if its target still exists.
     if (this.editing && valueOf(view.frame, this.editing.target) === undefined) this.closeEditor();
     if (this.hover) this.hideValue();
+    this.lineColors = "";
+    this.extra.onBuilt?.();
   }
 
   /**
@@ -443,6 +486,7 @@ export class NetworkDiagram {
   layerHeader(l, n, x) {
     const head = document.createElement("div");
     head.className = "layer-head";
+    if (this.extra.shapeKey) head.dataset.hideKey = this.extra.shapeKey;
     place(head, x + NODE / 2, 0);
     const plus = document.createElement("button");
     plus.type = "button";
@@ -549,8 +593,70 @@ export class NetworkDiagram {
         t.discrete = discrete;
       }
     }
+    this.paintLineColors(view.lineColors ?? null);
     this.updateTooltip();
     this.updateLive();
+  }
+
+  /**
+   * The first hidden layer's neurons framed in the colour of their decision line.
+   * @param {string[] | null} colors
+   */
+  paintLineColors(colors) {
+    const key = JSON.stringify(colors);
+    if (key === this.lineColors) return;
+    this.lineColors = key;
+    (this.nodes[1] ?? []).forEach((el, j) => {
+      const color = this.nodes.length > 2 && colors ? colors[j] : "";
+      el.classList.toggle("line-colored", Boolean(color));
+      el.style.borderColor = color ?? "";
+    });
+  }
+
+  /**
+   * The diagram as drawn, onto a canvas (for the whole-view picture).
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {number} x  where its top left goes
+   * @param {number} y
+   */
+  drawTo(ctx, x, y) {
+    ctx.save();
+    ctx.translate(x, y);
+    for (const link of this.links) {
+      ctx.strokeStyle = link.color;
+      ctx.lineWidth = Number(link.width);
+      ctx.stroke(new Path2D(link.el.getAttribute("d") ?? ""));
+    }
+    for (const bias of this.biases) {
+      const r = bias.el;
+      const [bx, by, bw, bh] = ["x", "y", "width", "height"].map((a) => Number(r.getAttribute(a)));
+      ctx.fillStyle = bias.color;
+      ctx.fillRect(bx, by, bw, bh);
+    }
+    ctx.font = "12px system-ui, sans-serif";
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const t of this.thumbs) {
+      const node = /** @type {HTMLElement} */ (t.canvas.parentElement);
+      const left = parseFloat(node.style.left);
+      const top = parseFloat(node.style.top);
+      ctx.globalAlpha = node.classList.contains("off") ? 0.3 : 1;
+      ctx.drawImage(t.canvas, left, top, NODE, NODE);
+      ctx.strokeStyle = "#999";
+      ctx.lineWidth = 1;
+      ctx.strokeRect(left + 0.5, top + 0.5, NODE - 1, NODE - 1);
+      const label = node.querySelector(".node-label")?.textContent;
+      if (label) {
+        ctx.fillStyle = "#222";
+        ctx.fillText(label, left - 6, top + NODE / 2);
+      }
+    }
+    ctx.restore();
+  }
+
+  /** The diagram's drawn size in CSS px. */
+  get size() {
+    return { width: this.stage.offsetWidth, height: this.stage.offsetHeight };
   }
 }
 

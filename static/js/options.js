@@ -48,15 +48,21 @@
  */
 
 /**
- * Training speeds: epochs per step request, one request per drawn frame.
- * "max" means the server's `limits.max_epochs_per_step`, bounded by `maxMs`.
+ * Training speeds. The slow ones train one epoch per step and send a step at most
+ * `perSecond` times a second; the others one step request per drawn frame, of `epochs`
+ * epochs ("max" means the server's `limits.max_epochs_per_step`, bounded by `maxMs`).
+ * @typedef {{name: string, label: string, epochs: number | "max", maxMs: number | null, perSecond: number | null}} Speed
  */
+/** @type {Speed[]} */
 export const SPEEDS = [
-  { name: "1", label: "1 epoch / frame", epochs: 1, maxMs: null },
-  { name: "3", label: "3 epochs / frame", epochs: 3, maxMs: null },
-  { name: "10", label: "10 epochs / frame", epochs: 10, maxMs: null },
-  { name: "fast", label: "Fast", epochs: "max", maxMs: 12 },
-  { name: "fastest", label: "Fastest", epochs: "max", maxMs: 16 },
+  { name: "1ps", label: "1 epoch / second", epochs: 1, maxMs: null, perSecond: 1 },
+  { name: "5ps", label: "5 epochs / second", epochs: 1, maxMs: null, perSecond: 5 },
+  { name: "10ps", label: "10 epochs / second", epochs: 1, maxMs: null, perSecond: 10 },
+  { name: "1", label: "1 epoch / frame", epochs: 1, maxMs: null, perSecond: null },
+  { name: "3", label: "3 epochs / frame", epochs: 3, maxMs: null, perSecond: null },
+  { name: "10", label: "10 epochs / frame", epochs: 10, maxMs: null, perSecond: null },
+  { name: "fast", label: "Fast", epochs: "max", maxMs: 12, perSecond: null },
+  { name: "fastest", label: "Fastest", epochs: "max", maxMs: 16, perSecond: null },
 ];
 
 /**
@@ -108,20 +114,39 @@ export const PAGE_FIELDS = [
 ];
 
 /**
+ * A speed by name (an unknown name: the default speed).
+ * @param {string} speed
+ * @returns {Speed}
+ */
+export function speedOf(speed) {
+  const fallback = PAGE_FIELDS.find((f) => f.name === "speed")?.default;
+  const s = SPEEDS.find((x) => x.name === speed) ?? SPEEDS.find((x) => x.name === fallback);
+  if (!s) throw new Error("no default speed");
+  return s;
+}
+
+/**
  * The body of a step request at a speed (an unknown speed plays at the default one).
  * @param {string} speed
  * @param {Record<string, any>} limits  the server's (max_epochs_per_step)
  * @returns {{epochs: number, max_ms?: number}}
  */
 export function stepRequest(speed, limits) {
-  const fallback = PAGE_FIELDS.find((f) => f.name === "speed")?.default;
-  const s = SPEEDS.find((x) => x.name === speed) ?? SPEEDS.find((x) => x.name === fallback);
-  if (!s) throw new Error("no default speed");
+  const s = speedOf(speed);
   if (s.epochs === "max") {
     const body = { epochs: Number(limits.max_epochs_per_step) };
     return s.maxMs === null ? body : { ...body, max_ms: s.maxMs };
   }
   return { epochs: Number(s.epochs) };
+}
+
+/**
+ * The least time between two step requests at a speed, in ms (0: one per drawn frame).
+ * @param {string} speed
+ */
+export function stepInterval(speed) {
+  const s = speedOf(speed);
+  return s.perSecond ? 1000 / s.perSecond : 0;
 }
 
 /**

@@ -17,6 +17,7 @@
  */
 
 import { choicesOf, problemsOf } from "./options.js";
+import { IGNORED } from "./text.js";
 
 /** @typedef {import("./options.js").Options} Options */
 /** @typedef {import("./options.js").Field} Field */
@@ -43,13 +44,15 @@ import { choicesOf, problemsOf } from "./options.js";
 const PROBLEM = "problem";
 
 /** @typedef {(key: string) => string | undefined} HashLookup */
+/** @typedef {(key: string, raw: string, why: string) => void} Refused  a part of the hash not used, and why */
 
 /**
  * How one kind of field is read, written and sent.
  * @typedef {Object} Kind
  * @property {(f: Field) => Value} initial                       the default setting
  * @property {(f: Field, v: any) => [string, string][]} write    hash keys and texts
- * @property {(f: Field, get: HashLookup, v: any) => Value} read the setting from the hash (v if absent or invalid)
+ * @property {(f: Field, get: HashLookup, v: any, refused: Refused) => Value} read
+ *           the setting from the hash (v if absent or invalid; an invalid value is refused)
  * @property {(f: Field, v: any, s: Settings) => unknown} toServer  undefined: not sent
  * @property {(f: Field, config: Record<string, any>, v: any, how: {adoptSeed?: boolean}) => Value} fromServer
  */
@@ -108,6 +111,47 @@ function urlValue(f, name) {
 
 /** @param {Field} f */
 const key = (f) => f.url_key ?? f.name;
+
+/**
+ * The hash keys a field is written under (each problem's, for the datasets).
+ * @param {Field} f
+ * @returns {string[]}
+ */
+export function hashKeysOf(f) {
+  return [...new Set([key(f), ...Object.values(f.url_keys)])];
+}
+
+/**
+ * What a field allows, in words (why a value was refused).
+ * @param {Field} f
+ * @param {string} [problem]  only the choices of this problem
+ */
+function allowed(f, problem) {
+  if (f.kind === "choice") return IGNORED.oneOf(choicesOf(f, problem).map((c) => c.url_value ?? c.name));
+  if (f.kind === "boolean") return IGNORED.flag;
+  if (f.kind === "layers") return IGNORED.layers(Number(f.max_length), Number(f.min), Number(f.max));
+  if (f.kind === "seed") return IGNORED.text(Number(f.max_length));
+  if (f.steps.length > 0) return IGNORED.oneOf(f.steps.map(String));
+  return IGNORED.between(f.min, f.max, f.kind === "integer");
+}
+
+/**
+ * `get(k)` read with `parse`; a value that is there but does not parse is refused.
+ * @template T
+ * @param {HashLookup} get
+ * @param {string} k
+ * @param {(raw: string) => T | undefined} parse
+ * @param {Refused} refused
+ * @param {() => string} why
+ * @returns {T | undefined}
+ */
+function readKey(get, k, parse, refused, why) {
+  const raw = get(k);
+  if (raw === undefined) return undefined;
+  const value = parse(raw);
+  if (value === undefined) refused(k, raw, why());
+  return value;
+}
 const same = (/** @type {Field} */ _f, /** @type {any} */ v) => v;
 /** @type {Kind["fromServer"]} */
 const serverValue = (f, config) => config[f.name];
@@ -119,11 +163,12 @@ const choice = /** @type {Kind} */ ({
     [key(f), urlValue(f, v)],
     ...f.choices.filter((c) => c.url_flag).map((c) => /** @type {[string, string]} */ ([c.url_flag, String(v === c.name)])),
   ],
-  read: (f, get, v) => {
+  read: (f, get, v, refused) => {
     let value = v;
-    for (const c of f.choices) if (c.url_flag && get(c.url_flag) === "true") value = c.name;
-    const raw = get(key(f));
-    return (raw !== undefined && parseChoice(f, raw)) || value;
+    for (const c of f.choices) {
+      if (c.url_flag && readKey(get, c.url_flag, parseBool, refused, () => IGNORED.flag)) value = c.name;
+    }
+    return readKey(get, key(f), (raw) => parseChoice(f, raw), refused, () => allowed(f)) ?? value;
   },
   toServer: same,
   fromServer: serverValue,
@@ -139,11 +184,11 @@ const perProblem = /** @type {Kind} */ ({
       }),
     ),
   write: (f, v) => problemsOf(f).map((p) => [f.url_keys[p] ?? key(f), urlValue(f, v[p])]),
-  read: (f, get, v) =>
+  read: (f, get, v, refused) =>
     Object.fromEntries(
       problemsOf(f).map((p) => {
-        const raw = get(f.url_keys[p] ?? key(f));
-        return [p, (raw !== undefined && parseChoice(f, raw, p)) || v[p]];
+        const parse = (/** @type {string} */ raw) => parseChoice(f, raw, p);
+        return [p, readKey(get, f.url_keys[p] ?? key(f), parse, refused, () => allowed(f, p)) ?? v[p]];
       }),
     ),
   toServer: (_f, v, s) => v[s[PROBLEM]],
@@ -154,10 +199,7 @@ const perProblem = /** @type {Kind} */ ({
 const number = /** @type {Kind} */ ({
   initial: (f) => f.default,
   write: (f, v) => [[key(f), String(v)]],
-  read: (f, get, v) => {
-    const raw = get(key(f));
-    return raw === undefined ? v : (parseNumber(f, raw) ?? v);
-  },
+  read: (f, get, v, refused) => readKey(get, key(f), (raw) => parseNumber(f, raw), refused, () => allowed(f)) ?? v,
   toServer: same,
   fromServer: serverValue,
 });
@@ -166,15 +208,18 @@ const number = /** @type {Kind} */ ({
 const features = /** @type {Kind} */ ({
   initial: (f) => [...f.default],
   write: (f, v) => f.choices.map((c) => [c.url_key ?? c.name, String(v.includes(c.name))]),
-  read: (f, get, v) => {
+  read: (f, get, v, refused) => {
     const on = new Set(v);
     for (const c of f.choices) {
-      const flag = parseBool(get(c.url_key ?? c.name));
+      const flag = readKey(get, c.url_key ?? c.name, parseBool, refused, () => IGNORED.flag);
       if (flag === true) on.add(c.name);
       if (flag === false) on.delete(c.name);
     }
     const list = f.choices.map((c) => c.name).filter((name) => on.has(name));
-    return list.length > 0 ? list : [...f.default];
+    if (list.length > 0) return list;
+    const off = f.choices.map((c) => c.url_key ?? c.name).filter((k) => get(k) === "false");
+    if (off.length > 0) refused(off.join(","), "false", IGNORED.noFeature);
+    return [...f.default];
   },
   toServer: (_f, v) => [...v],
   fromServer: (f, config) => [...config[f.name]],
@@ -184,12 +229,13 @@ const features = /** @type {Kind} */ ({
 const layers = /** @type {Kind} */ ({
   initial: (f) => [...f.default],
   write: (f, v) => [[key(f), v.join(",")]],
-  read: (f, get, v) => {
-    const raw = get(key(f));
-    if (raw === undefined) return v;
-    const list = raw.trim() === "" ? [] : raw.split(",").map((n) => parseNumber({ ...f, kind: "integer" }, n));
-    const ok = list.length <= (f.max_length ?? Infinity) && list.every((n) => n !== undefined);
-    return ok ? /** @type {number[]} */ (list) : v;
+  read: (f, get, v, refused) => {
+    const parse = (/** @type {string} */ raw) => {
+      const list = raw.trim() === "" ? [] : raw.split(",").map((n) => parseNumber({ ...f, kind: "integer" }, n));
+      const ok = list.length <= (f.max_length ?? Infinity) && list.every((n) => n !== undefined);
+      return ok ? /** @type {number[]} */ (list) : undefined;
+    };
+    return readKey(get, key(f), parse, refused, () => allowed(f)) ?? v;
   },
   toServer: (_f, v) => [...v],
   fromServer: (f, config) => [...config[f.name]],
@@ -212,9 +258,9 @@ export function seedForServer(f, seed) {
 const seed = /** @type {Kind} */ ({
   initial: (f) => f.default,
   write: (f, v) => [[key(f), v ?? ""]],
-  read: (f, get, v) => {
-    const text = get(key(f))?.trim() ?? "";
-    return text !== "" && text.length <= (f.max_length ?? Infinity) ? text : v;
+  read: (f, get, v, refused) => {
+    const parse = (/** @type {string} */ raw) => (raw.trim().length <= (f.max_length ?? Infinity) ? raw.trim() : undefined);
+    return readKey(get, key(f), parse, refused, () => allowed(f)) || v;
   },
   toServer: seedForServer,
   fromServer: (f, config, v, how) => (v !== null && !how.adoptSeed ? v : String(config[f.name])),
@@ -224,7 +270,7 @@ const seed = /** @type {Kind} */ ({
 const boolean = /** @type {Kind} */ ({
   initial: (f) => f.default,
   write: (f, v) => [[key(f), String(v)]],
-  read: (f, get, v) => parseBool(get(key(f))) ?? v,
+  read: (f, get, v, refused) => readKey(get, key(f), parseBool, refused, () => allowed(f)) ?? v,
   toServer: same,
   fromServer: serverValue,
 });
@@ -257,6 +303,63 @@ export function defaultSettings(o) {
   return /** @type {Settings} */ (Object.fromEntries(o.fields.map((f) => [f.name, kindOf(f).initial(f)])));
 }
 
+/** The suffix of the reference's flags that hide a control: `activation_hide=true`. */
+export const HIDE_SUFFIX = "_hide";
+
+/**
+ * What a URL hash says.
+ * @typedef {Object} HashReading
+ * @property {Settings} settings  valid values, defaults for the rest
+ * @property {string[]} ignored   the parts not used, each with its reason, for a person
+ * @property {string[]} hide      the controls hidden by `<key>_hide=true`, by hash key
+ */
+
+/**
+ * URL hash (with or without "#") → settings, the parts that were ignored and why, and
+ * the controls to hide. An unknown key is ignored silently when its value is "false" or
+ * empty (a reference link's `cosX=false`: nothing is lost), else named.
+ * @param {string} hash
+ * @param {Options} o
+ * @returns {HashReading}
+ */
+export function readHash(hash, o) {
+  /** @type {Map<string, string>} */
+  const values = new Map();
+  /** @type {string[]} */
+  const ignored = [];
+  const refused = (/** @type {string} */ k, /** @type {string} */ raw, /** @type {string} */ why) => {
+    ignored.push(IGNORED.part(k, raw, why));
+  };
+  for (const part of hash.replace(/^#/, "").split("&")) {
+    if (!part) continue;
+    const eq = part.indexOf("=");
+    const name = eq < 0 ? part : part.slice(0, eq);
+    const raw = eq < 0 ? "" : part.slice(eq + 1);
+    try {
+      values.set(name, decodeURIComponent(raw.replace(/\+/g, " ")));
+    } catch {
+      refused(name, raw, IGNORED.badEscape);
+    }
+  }
+  const asked = new Set();
+  const get = (/** @type {string} */ k) => {
+    asked.add(k);
+    return values.get(k);
+  };
+  const settings = defaultSettings(o);
+  for (const f of o.fields) settings[f.name] = kindOf(f).read(f, get, settings[f.name], refused);
+  /** @type {string[]} */
+  const hide = [];
+  for (const [k, v] of values) {
+    if (k.endsWith(HIDE_SUFFIX) && k.length > HIDE_SUFFIX.length) {
+      if (v === "true") hide.push(k.slice(0, -HIDE_SUFFIX.length));
+    } else if (!asked.has(k) && v !== "false" && v !== "") {
+      refused(k, v, IGNORED.unknown);
+    }
+  }
+  return { settings, ignored, hide };
+}
+
 /**
  * URL hash (with or without "#") → settings; unknown keys are ignored, unknown values
  * fall back to the defaults.
@@ -265,22 +368,7 @@ export function defaultSettings(o) {
  * @returns {Settings}
  */
 export function parseHash(hash, o) {
-  /** @type {Map<string, string>} */
-  const values = new Map();
-  for (const part of hash.replace(/^#/, "").split("&")) {
-    if (!part) continue;
-    const eq = part.indexOf("=");
-    const name = eq < 0 ? part : part.slice(0, eq);
-    try {
-      values.set(name, decodeURIComponent((eq < 0 ? "" : part.slice(eq + 1)).replace(/\+/g, " ")));
-    } catch {
-      // A malformed escape: ignore this key.
-    }
-  }
-  const get = (/** @type {string} */ k) => values.get(k);
-  const s = defaultSettings(o);
-  for (const f of o.fields) s[f.name] = kindOf(f).read(f, get, s[f.name]);
-  return s;
+  return readHash(hash, o).settings;
 }
 
 /**
@@ -294,13 +382,14 @@ export function hashEntries(s, o) {
 }
 
 /**
- * Settings → URL hash text (without "#").
+ * Settings → URL hash text (without "#"), the flags that hide controls at the end.
  * @param {Settings} s
  * @param {Options} o
+ * @param {string[]} [hide]  hash keys of the controls hidden (`<key>_hide=true`)
  * @returns {string}
  */
-export function toHash(s, o) {
-  return hashEntries(s, o)
+export function toHash(s, o, hide = []) {
+  return [...hashEntries(s, o), ...hide.map((k) => /** @type {[string, string]} */ ([`${k}${HIDE_SUFFIX}`, "true"]))]
     .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
     .join("&");
 }
