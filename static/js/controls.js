@@ -26,6 +26,7 @@ import { HELP } from "./text.js";
 /**
  * @typedef {Object} ControlHandlers
  * @property {(change: Partial<Settings>) => void} change
+ * @property {() => Settings} current   the settings now (the last drawn ones may be older)
  * @property {() => void} togglePlay
  * @property {() => void} step
  * @property {() => void} stepBatch
@@ -284,11 +285,11 @@ export class Controls {
     });
     const name = this.layersField.name;
     this.addLayer.addEventListener("click", () => {
-      const layers = this.settings?.[name] ?? [];
+      const layers = this.h.current()[name] ?? [];
       if (layers.length < this.maxLayers) this.h.change({ [name]: [...layers, 2] });
     });
     this.removeLayer.addEventListener("click", () => {
-      const layers = this.settings?.[name] ?? [];
+      const layers = this.h.current()[name] ?? [];
       if (layers.length > 0) this.h.change({ [name]: layers.slice(0, -1) });
     });
   }
@@ -313,7 +314,7 @@ export class Controls {
       label.textContent = d.label;
       button.append(canvas, label);
       button.addEventListener("click", () => {
-        this.h.change({ [field.name]: { ...this.settings?.[field.name], [problem]: d.name } });
+        this.h.change({ [field.name]: { ...this.h.current()[field.name], [problem]: d.name } });
       });
       this.datasetButtons.set(d.name, { button, canvas, drawn: null });
       return button;

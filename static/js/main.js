@@ -94,6 +94,7 @@ async function main() {
 
   const controls = new Controls(options, {
     change: (change) => c.change(change),
+    current: () => c.settings,
     togglePlay: () => c.toggle(),
     step: () => c.step(),
     stepBatch: () => c.stepBatch(),
@@ -109,6 +110,7 @@ async function main() {
     /** @type {HTMLElement} */ (document.getElementById("network")),
     {
       onHoverNeuron: (neuron) => c.hoverNeuron(neuron),
+      chosen: () => ({ features: c.settings[features.name], hidden: c.settings[layers.name] }),
       onFeatures: (enabled) => c.change({ [features.name]: enabled }),
       onHidden: (hidden) => c.change({ [layers.name]: hidden }),
       onEditWeight: (layer, source, target, value) => c.setWeight(layer, source, target, value),

@@ -41,6 +41,7 @@ const MIN_COLUMN = 60;
 /**
  * @typedef {Object} NetworkHandlers
  * @property {(neuron: [number, number] | null) => void} onHoverNeuron
+ * @property {() => {features: string[], hidden: number[]}} chosen  the settings now (the drawn ones may be older)
  * @property {(features: string[]) => void} onFeatures       the features to enable (never none)
  * @property {(hidden: number[]) => void} onHidden           neurons per hidden layer, within bounds
  * @property {(layer: number, source: number, target: number, value: number) => void} onEditWeight
@@ -517,7 +518,7 @@ export class NetworkDiagram {
    */
   toggleFeature(name) {
     if (!this.view) return;
-    const on = new Set(this.view.chosen.features);
+    const on = new Set(this.h.chosen().features);
     if (on.has(name)) on.delete(name);
     else on.add(name);
     if (on.size > 0) this.h.onFeatures(this.view.features.map((f) => f.name).filter((f) => on.has(f)));
@@ -529,7 +530,7 @@ export class NetworkDiagram {
    * @param {number} delta
    */
   changeNeurons(l, delta) {
-    const hidden = [...(this.view?.chosen.hidden ?? [])];
+    const hidden = [...this.h.chosen().hidden];
     const n = hidden[l] + delta;
     if (l >= hidden.length || n < this.bounds.minNeurons || n > this.bounds.maxNeurons) return;
     hidden[l] = n;
