@@ -12,6 +12,7 @@
  */
 
 import { ApiError } from "./api.js";
+import { LossHistory } from "./history.js";
 import { Loop } from "./loop.js";
 import { choicesOf, fieldWithControl, problemsOf, stepInterval, stepRequest } from "./options.js";
 import { configChanges, fromServerConfig, serverFields, toServerConfig } from "./state.js";
@@ -68,8 +69,7 @@ export class Controller {
     this.state = null;
     /** @type {Json | null} */
     this.frame = null;
-    /** @type {{train: number[], test: number[]}} */
-    this.history = { train: [], test: [] };
+    this.history = new LossHistory();
     /** @type {Json | null} */
     this.data = null;
     /** @type {string | null} an error to show (not divergence: that is in the state) */
@@ -93,7 +93,7 @@ export class Controller {
       now: clock.now,
       later: clock.later,
       sendStep: (body) =>
-        this.api.step({ ...body, frame: true, since: this.history.train.length, thumb: this.thumb, neuron: this.neuron }),
+        this.api.step({ ...body, frame: true, since: this.history.next, thumb: this.thumb, neuron: this.neuron }),
       takeStep: (answer) => this.takeStep(answer),
       fetchData: () => this.fetchData(),
       fetchFrame: () => this.fetchFrame(),
@@ -102,7 +102,7 @@ export class Controller {
       changed: () => this.onChange(),
     });
     api.onSessionReplaced = () => {
-      this.history = { train: [], test: [] };
+      this.history.clear();
       this.loop.wantData();
     };
   }
@@ -129,11 +129,8 @@ export class Controller {
     const before = this.state;
     this.state = state;
     // History points after the current epoch, or of a run that was reset, are stale.
-    const keep = before && state.epoch >= before.epoch ? Math.min(this.history.train.length, state.epoch) : 0;
-    if (keep < this.history.train.length) {
-      this.history.train.length = keep;
-      this.history.test.length = keep;
-    }
+    if (before && state.epoch >= before.epoch) this.history.dropFrom(state.epoch);
+    else this.history.clear();
     // The server's config, with the changes the server has not heard of yet on top.
     this.showSettings({ ...fromServerConfig(this.settings, state.config, this.options, how), ...this.pending });
     if (state.status === "diverged") this.loop.pause();
@@ -150,21 +147,8 @@ export class Controller {
   /** @param {Json} frame */
   adoptFrame(frame) {
     this.frame = frame;
-    const h = frame.history;
-    if (h && h.start > this.history.train.length) {
-      // A gap (the history was cut while this frame was on its way): fetch it whole.
-      this.history = { train: [], test: [] };
-      if (!this.playing) this.loop.wantFrame();
-    } else if (h) {
-      const { train, test } = this.history;
-      train.length = h.start;
-      test.length = h.start;
-      // A loop, not push(...): a long history would exceed the argument limit.
-      for (let i = 0; i < h.train.length; i++) {
-        train.push(h.train[i]);
-        test.push(h.test[i]);
-      }
-    }
+    // A gap (the history was cut while this frame was on its way): fetch it whole.
+    if (frame.history && !this.history.take(frame.history) && !this.loop.playing) this.loop.wantFrame();
     this.onChange();
   }
 
@@ -188,7 +172,7 @@ export class Controller {
 
   /** A frame for what is on screen now (when paused). */
   async fetchFrame() {
-    this.adoptFrame(await this.api.frame({ since: this.history.train.length, thumb: this.thumb, neuron: this.neuron }));
+    this.adoptFrame(await this.api.frame({ since: this.history.next, thumb: this.thumb, neuron: this.neuron }));
   }
 
   // -- playing -------------------------------------------------------------------------
@@ -339,7 +323,7 @@ export class Controller {
   /** @param {Json} model  an exported model */
   loadModel(model) {
     this.pause();
-    this.history = { train: [], test: [] };
+    this.history.clear();
     this.state = null;
     return this.act(() => this.api.createSession({ model }), { adoptSeed: true, data: true });
   }

@@ -1,7 +1,10 @@
 // @ts-check
-/** The live loss chart: test loss (black) and training loss (grey) per epoch. */
+/** The live loss chart: test loss (black) and training loss (grey) against the epoch (the
+ * server thins old points of a long run, so points are placed by their epoch). */
 
 import { sharpContext } from "./canvas.js";
+
+/** @typedef {{train: number[], test: number[], epochs: number[]}} Curve */
 
 const TEST_COLOR = "#000000";
 const TRAIN_COLOR = "#777777";
@@ -14,8 +17,8 @@ export class LossChart {
     this.canvas.setAttribute("aria-hidden", "true");
     root.append(this.canvas);
     this.key = "";
-    /** @type {{train: number[], test: number[]}} */
-    this.history = { train: [], test: [] };
+    /** @type {Curve} */
+    this.history = { train: [], test: [], epochs: [] };
     // Sizes come from the observer: reading them while drawing would force a layout.
     this.width = 0;
     this.height = 0;
@@ -27,12 +30,12 @@ export class LossChart {
   }
 
   /**
-   * @param {{train: number[], test: number[]}} history
+   * @param {Curve} history
    * @param {boolean} [force]
    */
   update(history, force = false) {
     this.history = history;
-    const { train, test } = history;
+    const { train, test, epochs } = history;
     const { width, height } = this;
     if (width === 0 || height === 0) return;
     const key = `${width}x${height}:${train.length}:${train.at(-1)}:${test.at(-1)}`;
@@ -40,12 +43,12 @@ export class LossChart {
     this.key = key;
     const ctx = sharpContext(this.canvas, width, height);
     const max = Math.max(1e-9, ...finite(train), ...finite(test));
-    drawLine(ctx, train, max, width, height, TRAIN_COLOR);
-    drawLine(ctx, test, max, width, height, TEST_COLOR);
+    drawLine(ctx, train, epochs, max, width, height, TRAIN_COLOR);
+    drawLine(ctx, test, epochs, max, width, height, TEST_COLOR);
     const last = test.at(-1);
     this.root.setAttribute(
       "aria-label",
-      train.length ? `Loss chart over ${train.length - 1} epochs; latest test loss ${last?.toFixed(3)}` : "Loss chart",
+      train.length ? `Loss chart over ${epochs.at(-1) ?? 0} epochs; latest test loss ${last?.toFixed(3)}` : "Loss chart",
     );
   }
 }
@@ -65,17 +68,20 @@ function finite(values) {
 /**
  * @param {CanvasRenderingContext2D} ctx
  * @param {number[]} values
+ * @param {number[]} epochs  the epoch of each value (increasing)
  * @param {number} max
  * @param {number} width
  * @param {number} height
  * @param {string} color
  */
-function drawLine(ctx, values, max, width, height, color) {
+function drawLine(ctx, values, epochs, max, width, height, color) {
   const n = values.length;
   if (n === 0) return;
   const stride = Math.max(1, Math.floor(n / (2 * width)));
   const pad = 2;
-  const x = (/** @type {number} */ i) => (n === 1 ? 0 : (i / (n - 1)) * width);
+  const first = epochs[0] ?? 0;
+  const span = (epochs[n - 1] ?? n - 1) - first;
+  const x = (/** @type {number} */ i) => (span <= 0 ? 0 : (((epochs[i] ?? i) - first) / span) * width);
   const y = (/** @type {number} */ v) => pad + (1 - Math.min(v, max) / max) * (height - 2 * pad);
   ctx.beginPath();
   ctx.moveTo(x(0), y(values[0]));
