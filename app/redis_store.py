@@ -4,7 +4,8 @@ Keys, for a session id ``I`` (prefix ``np:``):
 
 - ``np:s:I``, a hash: ``meta`` (JSON: config, counters, random state, …), ``state`` (the
   packed parameters, optimizer state, carried gradient, dead weights), ``data`` (the
-  packed training and test points), ``v`` (a version, +1 on every save).
+  packed training and test points), ``v`` (a version: a new random number on every save,
+  so a copy can never match a different state, even after Redis lost its last writes).
 - ``np:h:I``, a string: the loss history, 24 bytes a point (epoch, train and test loss,
   float64),
   written from the first changed point on (``SETRANGE``), so a step appends rather than
@@ -63,13 +64,12 @@ return -2
 """
 
 # KEYS: lock, session, history, lru. ARGV: token, idle ms, now, id, then for a write:
-# meta, state, data ('' = unchanged), history offset (-1 = replace), history bytes.
-# → the new version (a write), 0 (a read), -1 lock lost (expired), -2 session deleted.
+# meta, state, data ('' = unchanged), history offset (-1 = replace), history bytes, the
+# new version. → 1 (done), -1 lock lost (expired), -2 session deleted.
 RELEASE = """
 if redis.call('get', KEYS[1]) ~= ARGV[1] then return -1 end
 redis.call('del', KEYS[1])
 if redis.call('exists', KEYS[2]) == 0 then return -2 end
-local v = 0
 if #ARGV > 4 then
   redis.call('hset', KEYS[2], 'meta', ARGV[5], 'state', ARGV[6])
   if ARGV[7] ~= '' then redis.call('hset', KEYS[2], 'data', ARGV[7]) end
@@ -78,12 +78,12 @@ if #ARGV > 4 then
   else
     redis.call('setrange', KEYS[3], tonumber(ARGV[8]), ARGV[9])
   end
-  v = redis.call('hincrby', KEYS[2], 'v', 1)
+  redis.call('hset', KEYS[2], 'v', ARGV[10])
 end
 redis.call('pexpire', KEYS[2], ARGV[2])
 redis.call('pexpire', KEYS[3], ARGV[2])
 redis.call('zadd', KEYS[4], ARGV[3], ARGV[4])
-return v
+return 1
 """
 
 # KEYS: lru. ARGV: now, idle s, max sessions, key prefix. Drops the expired and, beyond
@@ -159,14 +159,15 @@ class RedisStore:
         key, hkey, _ = self._keys(session.id)
         with _reachable():
             pipe = self.redis.pipeline(transaction=True)
-            pipe.hset(key, mapping={"meta": meta, "state": state, "data": data, "v": 1})
+            version = _new_version()
+            pipe.hset(key, mapping={"meta": meta, "state": state, "data": data, "v": version})
             pipe.set(hkey, history)
             pipe.pexpire(key, self._idle_ms)
             pipe.pexpire(hkey, self._idle_ms)
             pipe.zadd(self._lru, {session.id: self._clock()})
             pipe.execute()
             self._evict(keys=[self._lru], args=self._evict_args())
-        self._remember(_copy_of(session, 1))
+        self._remember(_copy_of(session, version))
         return session
 
     def find(self, session_id: str) -> RedisRef:
@@ -219,8 +220,9 @@ class RedisStore:
                 try:
                     yield copy.session
                     args = [token, self._idle_ms, self._clock(), session_id]
+                    version = _new_version()
                     if write:
-                        args += self._changes(copy)
+                        args += [*self._changes(copy), version]
                     with _reachable():
                         result = int(self._release(keys=[lock, key, hkey, self._lru], args=args))
                     released = True
@@ -236,7 +238,7 @@ class RedisStore:
                     self._forget(session_id)
                     raise StoreUnavailable("the session's lock expired before it was saved")
                 if write:
-                    self._saved(copy, result)
+                    self._remember(_copy_of(copy.session, version))
         finally:
             if not released:
                 self._unlock(lock, token)
@@ -319,6 +321,11 @@ class RedisStore:
     def _forget(self, session_id: str) -> None:
         with self._lock:
             self._copies.pop(session_id, None)
+
+
+def _new_version() -> int:
+    # ≥ 1 (the lock script answers -1 and -2 for errors), < 2⁵³ (exact as a Lua number)
+    return secrets.randbits(52) + 1
 
 
 def _copy_of(session: Session, version: int) -> _Copy:

@@ -292,3 +292,28 @@ def test_saved_history_is_appended_and_rewritten_after_thinning(
     assert frame["history"]["next"] == 6001 and len(frame["history"]["epochs"]) < 4001
     stored = json.dumps(frame["history"]["epochs"][-3:])
     assert stored == "[5998, 5999, 6000]"
+
+
+def test_a_process_reuses_its_copy_until_another_changes_the_session(
+    redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.redis_store as redis_store
+
+    loads: list[str] = []
+    original = redis_store.RedisStore._load
+
+    def counting(self: redis_store.RedisStore, session_id: str, version: int) -> Any:
+        loads.append(session_id)
+        return original(self, session_id, version)
+
+    monkeypatch.setattr(redis_store.RedisStore, "_load", counting)
+    settings = Settings(redis_url=redis_server.url)
+    with TestClient(create_app(settings)) as one, TestClient(create_app(settings)) as two:
+        sid = one.post("/api/sessions").json()["id"]
+        for _ in range(5):
+            one.post(f"/api/sessions/{sid}/step", json={"epochs": 1})
+        assert loads == []  # its own copy, current every time
+        two.post(f"/api/sessions/{sid}/step", json={"epochs": 1})
+        assert loads == [sid]  # the other process had no copy
+        assert one.get(f"/api/sessions/{sid}").json()["epoch"] == 6
+        assert loads == [sid, sid]  # changed elsewhere: never the stale copy
