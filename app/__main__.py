@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 import uvicorn
 
+from . import workers
 from .main import create_app
 from .settings import Settings
 
@@ -35,18 +35,12 @@ def main(argv: list[str] | None = None) -> None:
             "so a student's requests would land on processes that do not know them. Set "
             "PLAYGROUND_REDIS_URL=redis://HOST:6379/0 or run one worker."
         )
-    if args.workers == 1:
-        app: Any = create_app(settings)
-    else:
-        app = "app.main:create_app"  # each worker process builds its own from the environment
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        factory=args.workers > 1,
-        access_log=False,
-    )
+    if args.workers > 1:
+        if args.port == 0:
+            raise SystemExit("playground: several workers need a fixed port, not 0")
+        workers.run(args.host, args.port, args.workers)
+        return
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False)
 
 
 if __name__ == "__main__":

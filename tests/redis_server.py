@@ -51,7 +51,7 @@ class RedisServer:
         """Start it (again), with ``argv`` if given (same port and folder, please)."""
         self._argv = argv or self._argv or [
             REDIS_SERVER, "--port", str(self.port), "--bind", HOST, "--dir", str(self.folder),
-            "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+            "--save", "", "--appendonly", "yes", "--appendfsync", "everysec",
         ]  # fmt: skip
         log = (self.folder / "redis.log").open("ab")
         self.process = subprocess.Popen(self._argv, stdout=log, stderr=subprocess.STDOUT)

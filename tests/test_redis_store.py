@@ -274,6 +274,34 @@ def test_several_workers_need_redis(tmp_path: Path, redis_server: RedisServer) -
         epochs = [c.post(f"/api/sessions/{sid}/step", json={"epochs": 1}).json()["epoch"]
                   for _ in range(20)]  # fmt: skip
         assert epochs == list(range(1, 21))
+        first = _workers(w.process.pid)
+        assert len(first) == 2
+        os.kill(first[0], signal.SIGKILL)  # a worker dies mid-class: another takes its place
+        deadline = time.monotonic() + 30
+        while len(_workers(w.process.pid)) < 2 or first[0] in _workers(w.process.pid):
+            assert time.monotonic() < deadline, "the dead worker was not replaced"
+            time.sleep(0.2)
+        for expected in range(21, 41):
+            with _client(w.url) as fresh:  # new connections, spread over both workers
+                r = fresh.post(f"/api/sessions/{sid}/step", json={"epochs": 1})
+            assert r.status_code == 200 and r.json()["epoch"] == expected
+
+
+def _workers(parent: int) -> list[int]:
+    """The worker processes of a ``playground`` started with several workers."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == parent and b"spawn_main" in command and b"resource_tracker" not in command:
+            found.append(int(entry.name))
+    return sorted(found)
 
 
 def test_saved_history_is_appended_and_rewritten_after_thinning(
