@@ -47,6 +47,7 @@ from .store import Session, SessionNotFound, StoreUnavailable, new_session_id
 
 LOCK_TTL = 10.0  # seconds: the longest a lock outlives a process that died holding it
 LOCK_WAIT = 10.0  # seconds a request waits for a session another request is using
+LOCAL_COPIES = 100  # sessions a process keeps a copy of (a miss costs one load, ~1 ms)
 SOCKET_TIMEOUT = 2.0  # seconds: a Redis that does not answer by then counts as down
 POINT = 24  # bytes of one history point: epoch, train and test loss, float64
 DATA_KEYS = ("train_points", "train_labels", "test_points", "test_labels")
@@ -314,7 +315,7 @@ class RedisStore:
         with self._lock:
             self._copies[copy.session.id] = copy
             self._copies.move_to_end(copy.session.id)
-            while len(self._copies) > self.max_sessions:
+            while len(self._copies) > min(self.max_sessions, LOCAL_COPIES):
                 self._copies.popitem(last=False)
         return copy
 
