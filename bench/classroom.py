@@ -14,7 +14,7 @@ epochs/s (median and worst), latency p50/p99, the server's CPU and memory.
     python -m bench.classroom --compare --students 40 --repeat 3   # issue 11: three set-ups
 
 With ``--store redis`` it starts a redis-server of its own for every run (append-only
-file, ``--fsync always`` by default as in compose.yaml) and stops it afterwards;
+file, ``--fsync everysec`` by default as in compose.yaml) and stops it afterwards;
 ``--workers N`` runs N server processes on the one port (needs Redis). ``--compare`` runs
 one process + memory store, one process + Redis and two processes + Redis, interleaved
 ``--repeat`` times, and prints each run and the medians, with the CPU share of the
@@ -200,7 +200,7 @@ def run(
     cap: int = 10_000,
     store: str = "memory",
     workers: int = 1,
-    fsync: str = "always",
+    fsync: str = "everysec",
     spread: str = "uvicorn",
 ) -> dict[str, Any]:
     if store == "redis":
@@ -364,7 +364,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--store", choices=["memory", "redis"], default="memory")
     parser.add_argument("--workers", type=int, default=1, help="server processes (redis)")
-    parser.add_argument("--fsync", choices=["always", "everysec", "no"], default="always")
+    parser.add_argument("--fsync", choices=["always", "everysec", "no"], default="everysec")
     parser.add_argument("--compare", action="store_true", help="the three set-ups of issue 11")
     parser.add_argument("--repeat", type=int, default=1, help="runs per set-up (--compare)")
     parser.add_argument(

@@ -78,7 +78,7 @@ def main() -> None:
     if args.store == "redis":
         from bench.redisctl import redis_server
 
-        with redis_server("always") as redis:
+        with redis_server("everysec") as redis:
             run(args, {"PLAYGROUND_REDIS_URL": redis.url}, redis)
     else:
         run(args, {"PLAYGROUND_REDIS_URL": ""}, None)

@@ -2,7 +2,7 @@
 (spiral, six hidden layers of eight, all seven features) with one frame drawn each.
 
 Starts ``python -m app`` (one process, 127.0.0.1, a free port) with the memory store or
-with a redis-server of its own (append-only file, ``--appendfsync always`` as compose.yaml
+with a redis-server of its own (append-only file, ``--appendfsync everysec`` as compose.yaml
 does), creates sessions one after another over HTTP, each followed by one step of one
 epoch with a frame (what a page does first), and prints the server's RSS (VmRSS) and,
 with Redis, Redis' ``used_memory`` and RSS, at the given session counts. The store's cap
@@ -87,7 +87,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stores", nargs="*", default=["memory", "redis"])
     parser.add_argument("--at", type=int, nargs="*", default=[1, 50, 100, 200, 220])
-    parser.add_argument("--fsync", choices=["always", "everysec", "no"], default="always")
+    parser.add_argument("--fsync", choices=["always", "everysec", "no"], default="everysec")
     args = parser.parse_args()
     if any(not 0 < n <= 2000 for n in args.at):
         parser.error("session counts must be 1-2000")

@@ -2,7 +2,7 @@
 compose.yaml uses (append-only file, fsync on every write unless told otherwise), its data
 in a temporary folder, stopped (and the folder removed) at the end. Never a system service.
 
-    with redis_server(fsync="always") as r:
+    with redis_server(fsync="everysec") as r:
         r.url, r.pid, r.info("memory")["used_memory"]
 """
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.soak import HOST, free_port
+from bench.soak import HOST, free_port, stop_server
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -51,7 +51,8 @@ class Redis:
             c.close()
 
 
-def _answers(port: int) -> bool:
+def answers(port: int) -> bool:
+    """The server on ``port`` answers PING with PONG (after loading its append-only file)."""
     try:
         with socket.create_connection((HOST, port), timeout=0.5) as s:
             s.sendall(b"PING\r\n")
@@ -61,7 +62,7 @@ def _answers(port: int) -> bool:
 
 
 @contextmanager
-def redis_server(fsync: str = "always") -> Iterator[Redis]:
+def redis_server(fsync: str = "everysec") -> Iterator[Redis]:
     """``redis-server --appendonly yes --appendfsync <fsync>`` on a free port."""
     folder = Path(tempfile.mkdtemp(prefix="bench-redis-"))
     port = free_port()
@@ -73,19 +74,13 @@ def redis_server(fsync: str = "always") -> Iterator[Redis]:
     process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 20
-        while not _answers(port):
+        while not answers(port):
             if process.poll() is not None or time.monotonic() > deadline:
                 text = (folder / "redis.log").read_text()
                 raise RuntimeError(f"redis-server did not start: {text}")
             time.sleep(0.05)
         yield Redis(port, folder, process)
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=20)
+        stop_server(process)
         log.close()
         shutil.rmtree(folder, ignore_errors=True)

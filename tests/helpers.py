@@ -276,3 +276,13 @@ def animation_frames(page: Page, count: int) -> None:
         })""",
         count,
     )
+
+
+def export_from_page(page: Page, folder: Path) -> tuple[Path, dict[str, Any]]:
+    """Press "Export model"; the downloaded file in ``folder`` and its JSON."""
+    with page.expect_download() as download:
+        page.click("#export-model")
+    path = folder / "model.json"
+    download.value.save_as(path)
+    model: dict[str, Any] = json.loads(path.read_text())
+    return path, model

@@ -7,8 +7,6 @@ message; with CI set they fail instead.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -16,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.redisctl import REDIS_SERVER, answers
 from bench.soak import HOST, free_port
-
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
 def require_redis() -> None:
@@ -56,7 +53,7 @@ class RedisServer:
         log = (self.folder / "redis.log").open("ab")
         self.process = subprocess.Popen(self._argv, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
-        while not self._answers():
+        while not answers(self.port):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(
                     f"redis-server did not start: {(self.folder / 'redis.log').read_text()}"
@@ -75,12 +72,3 @@ class RedisServer:
             self.process.kill()
             self.process.wait(timeout=20)
         self.process = None
-
-    def _answers(self) -> bool:
-        """PING answered with PONG (after loading the append-only file)."""
-        try:
-            with socket.create_connection((HOST, self.port), timeout=0.5) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(64).startswith(b"+PONG")
-        except OSError:
-            return False

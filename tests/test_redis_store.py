@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -67,13 +68,22 @@ def _memory_twin(steps: list[dict[str, Any]]) -> tuple[TestClient, str]:
 SLOW = {"PLAYGROUND_STEP_TIME_BUDGET": "30"}  # every asked epoch runs, however busy
 
 
-def test_two_processes_serve_one_session_as_one_process(
-    redis_server: RedisServer, tmp_path: Path
-) -> None:
-    env = {"PLAYGROUND_REDIS_URL": redis_server.url, **SLOW}
+@contextmanager
+def _two_processes(redis_server: RedisServer, tmp_path: Path, **env: str) -> Iterator[Any]:
+    """Two ``python -m app`` on one Redis."""
+    env = {"PLAYGROUND_REDIS_URL": redis_server.url, **env}
     with (
         live_server(tmp_path / "a.log", env=env) as a,
         live_server(tmp_path / "b.log", env=env) as b,
+    ):
+        yield a, b
+
+
+def test_two_processes_serve_one_session_as_one_process(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    with (
+        _two_processes(redis_server, tmp_path, **SLOW) as (a, b),
         _client(a.url) as ca,
         _client(b.url) as cb,
     ):
@@ -100,11 +110,7 @@ def test_two_processes_serve_one_session_as_one_process(
 def test_eight_threads_through_two_processes_equal_sequential_steps(
     redis_server: RedisServer, tmp_path: Path
 ) -> None:
-    env = {"PLAYGROUND_REDIS_URL": redis_server.url, **SLOW}
-    with (
-        live_server(tmp_path / "a.log", env=env) as a,
-        live_server(tmp_path / "b.log", env=env) as b,
-    ):
+    with _two_processes(redis_server, tmp_path, **SLOW) as (a, b):
         sid = httpx.post(f"{a.url}/api/sessions", json={"config": CONFIG}).json()["id"]
 
         def worker(n: int) -> None:
@@ -125,11 +131,7 @@ def test_eight_threads_through_two_processes_equal_sequential_steps(
 def test_a_killed_process_loses_nothing_acknowledged(
     redis_server: RedisServer, tmp_path: Path
 ) -> None:
-    env = {"PLAYGROUND_REDIS_URL": redis_server.url}
-    with (
-        live_server(tmp_path / "a.log", env=env) as a,
-        live_server(tmp_path / "b.log", env=env) as b,
-    ):
+    with _two_processes(redis_server, tmp_path) as (a, b):
         with _client(a.url) as ca:
             sids = [ca.post("/api/sessions", json={"config": {**CONFIG, "seed": i}}).json()["id"]
                     for i in range(6)]  # fmt: skip
@@ -239,11 +241,9 @@ def test_redis_down_gives_503_and_nothing_is_corrupted(
 def test_the_session_cap_and_idle_expiry_hold_across_processes(
     redis_server: RedisServer, tmp_path: Path
 ) -> None:
-    env = {"PLAYGROUND_REDIS_URL": redis_server.url, "PLAYGROUND_MAX_SESSIONS": "5",
-           "PLAYGROUND_IDLE_TIMEOUT": "2"}  # fmt: skip
+    limits = {"PLAYGROUND_MAX_SESSIONS": "5", "PLAYGROUND_IDLE_TIMEOUT": "2"}
     with (
-        live_server(tmp_path / "a.log", env=env) as a,
-        live_server(tmp_path / "b.log", env=env) as b,
+        _two_processes(redis_server, tmp_path, **limits) as (a, b),
         _client(a.url) as ca,
         _client(b.url) as cb,
     ):

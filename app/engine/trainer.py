@@ -282,7 +282,8 @@ class Trainer:
 
     def _train_epoch(self) -> bool:
         """The rest of the current epoch, from chunk ``position`` on."""
-        for chunk in self._chunks[self.position :]:
+        chunks = self._chunks if self.position == 0 else self._chunks[self.position :]
+        for chunk in chunks:
             if not self._train_chunk(chunk):
                 return False
             self.position += 1

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.engine.trainer import Trainer
-from tests.helpers import DIVERGING, animation_frames, epoch, open_page, wait_idle
+from tests.helpers import DIVERGING, animation_frames, epoch, export_from_page, open_page, wait_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -348,11 +348,7 @@ def test_a_loaded_model_shows_its_epoch_and_loss_history(
     for _ in range(3):
         page.click("#next-step-button")
         wait_idle(page)
-    with page.expect_download() as download:
-        page.click("#export-model")
-    path = tmp_path / "model.json"
-    download.value.save_as(path)
-    model = json.loads(path.read_text())
+    path, model = export_from_page(page, tmp_path)
     assert model["epoch"] == 3 and len(model["history"]["train"]) == 4
     open_page(page, live_server, "#seed=1")
     page.set_input_files("#model-file", path)

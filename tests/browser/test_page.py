@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from tests.helpers import (
     animation_frames,
     epoch,
+    export_from_page,
     open_page,
     wait_for_epoch,
     wait_for_new_session,
@@ -645,11 +646,7 @@ def test_export_and_load_a_model_and_save_the_picture(
     session = open_page(page, live_server, "#seed=9&networkShape=3")
     page.click("#next-step-button")
     wait_idle(page)
-    with page.expect_download() as download:
-        page.click("#export-model")
-    path = tmp_path / "model.json"
-    download.value.save_as(path)
-    model = json.loads(path.read_text())
+    _path, model = export_from_page(page, tmp_path)
     assert model == api.get(f"/api/sessions/{session}/model").json()
 
     model["weights"][0][0][0] = 3.25
