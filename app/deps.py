@@ -1,4 +1,4 @@
-"""Named dependencies: the settings, the store, and "look the session up or 404"."""
+"""Named dependencies: the settings, the stores, and "look the session up or 404"."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
+from .rooms import RoomStore
 from .settings import Settings
 from .store import SessionRef, SessionStore
 
@@ -31,7 +32,12 @@ async def get_compute(request: Request) -> threading.BoundedSemaphore:
     return request.app.state.compute  # type: ignore[no-any-return]
 
 
+async def get_rooms(request: Request) -> RoomStore:
+    return request.app.state.rooms  # type: ignore[no-any-return]
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+RoomsDep = Annotated[RoomStore, Depends(get_rooms)]
 ComputeDep = Annotated[threading.BoundedSemaphore, Depends(get_compute)]
 StoreDep = Annotated[SessionStore, Depends(get_store)]
 

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from .classroom import ClassEnded, Locked, Paused, locked_message
 from .schemas import ErrorOut
 from .store import SessionNotFound, StoreUnavailable
 
@@ -130,7 +131,29 @@ async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(UNAVAILABLE), status_code=503, headers={"Retry-After": "1"})
 
 
+CLASS_ENDED = (
+    "This class has ended, or your teacher removed you from it. "
+    "Ask your teacher for the code to join again."
+)
+PAUSED = "Your teacher has paused the class. Wait until they resume it."
+
+
+async def _class_ended(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(error_body(CLASS_ENDED), status_code=404)
+
+
+async def _locked(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(error_body(locked_message(str(exc.args[0]))), status_code=403)
+
+
+async def _paused(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(error_body(PAUSED), status_code=409)
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(ClassEnded, _class_ended)
+    app.add_exception_handler(Locked, _locked)
+    app.add_exception_handler(Paused, _paused)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(SessionNotFound, _not_found)
@@ -144,8 +167,12 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 DESCRIPTIONS = {
     400: "The body could not be read (e.g. nested too deeply).",
-    404: "No session with this id (never existed, deleted, or expired).",
+    401: "A teacher route without the teacher token (Authorization: Bearer <token>).",
+    403: "A wrong teacher token, or a student changing a field the teacher locked.",
+    404: "No session with this id (never existed, deleted, or expired), or no such class.",
+    409: "The class is paused (a student's step), or full (joining).",
     413: "The request body is larger than the server's limit.",
     422: "A value is missing, of the wrong type, or out of bounds; `errors` lists each.",
+    429: "Too many unknown class codes from this address in a minute; see Retry-After.",
     503: "The session store (Redis) does not answer; nothing was changed, try again.",
 }

@@ -13,7 +13,8 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from . import __version__, errors, openapi
 from .middleware import BodyLimit, SecurityHeaders
-from .routes import docs, meta, sessions
+from .rooms import MemoryRoomStore, RoomStore
+from .routes import docs, meta, rooms, sessions
 from .settings import Settings
 from .store import MemoryStore, SessionStore
 
@@ -27,6 +28,16 @@ def make_store(settings: Settings) -> SessionStore:
     return MemoryStore(settings.max_sessions, settings.idle_timeout)
 
 
+def make_rooms(settings: Settings) -> RoomStore:
+    """Rooms where the sessions are: in Redis when it is set, else in this process."""
+    limits = (settings.max_rooms, settings.room_idle_timeout, settings.room_misses)
+    if settings.redis_url:
+        from .redis_rooms import RedisRoomStore
+
+        return RedisRoomStore(settings.redis_url, *limits)
+    return MemoryRoomStore(*limits)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
 
@@ -34,9 +45,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.store = make_store(settings)
+        app.state.rooms = make_rooms(settings)
         app.state.compute = threading.BoundedSemaphore(settings.compute_slots)
         app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
         yield
+        app.state.rooms.close()
         app.state.store.close()
 
     app = FastAPI(
@@ -51,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     openapi.install(app, settings)
     app.include_router(meta.router)
     app.include_router(sessions.router)
+    app.include_router(rooms.router)
+    app.include_router(rooms.pages)
     docs.install(app)
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=1)  # CPU over bytes

@@ -5,7 +5,8 @@ Keys, for a session id ``I`` (prefix ``np:``):
 - ``np:s:I``, a hash: ``meta`` (JSON: config, counters, random state, …), ``state`` (the
   packed parameters, optimizer state, carried gradient, dead weights), ``data`` (the
   packed training and test points), ``v`` (a version: a new random number on every save,
-  so a copy can never match a different state, even after Redis lost its last writes).
+  so a copy can never match a different state, even after Redis lost its last writes);
+  for a student's session also ``room`` and ``student`` (set once, when it is created).
 - ``np:h:I``, a string: the loss history, 24 bytes a point (epoch, train and test loss,
   float64),
   written from the first changed point on (``SETRANGE``), so a step appends rather than
@@ -154,14 +155,16 @@ class RedisStore:
         return max(1, int(self.idle_timeout * 1000))
 
     # -- the store interface -----------------------------------------------------------------
-    def create(self, trainer: Trainer) -> Session:
-        session = Session(new_session_id(), trainer)
+    def create(self, trainer: Trainer, room: str = "", student: str = "") -> Session:
+        session = Session(new_session_id(), trainer, room=room, student=student)
         meta, state, data, history = _parts(trainer)
         key, hkey, _ = self._keys(session.id)
         with _reachable():
             pipe = self.redis.pipeline(transaction=True)
             version = _new_version()
             pipe.hset(key, mapping={"meta": meta, "state": state, "data": data, "v": version})
+            if room:
+                pipe.hset(key, mapping={"room": room, "student": student})
             pipe.set(hkey, history)
             pipe.pexpire(key, self._idle_ms)
             pipe.pexpire(hkey, self._idle_ms)
@@ -289,7 +292,8 @@ class RedisStore:
             arrays[name] = points[:, column].copy()
         meta.update(json.loads(fields[b"meta"]))
         trainer = restore(meta, arrays)
-        return _copy_of(Session(session_id, trainer), version)
+        room, student = fields.get(b"room", b"").decode(), fields.get(b"student", b"").decode()
+        return _copy_of(Session(session_id, trainer, room=room, student=student), version)
 
     def _changes(self, copy: _Copy) -> list[Any]:
         """What a write sends: meta, state, data if it changed, and the history from the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
@@ -179,6 +180,39 @@ class CreateSession(Strict):
     model: ModelIn | None = None
 
 
+class Reached(BaseModel):
+    epoch: int
+    seconds: float
+
+
+class GoalOut(BaseModel):
+    metric: str
+    below: float | None = None
+    at_least: float | None = None
+    rank: str
+
+
+class ExperimentValue(BaseModel):
+    field: str
+    value: Any
+
+
+class RoomView(BaseModel):
+    """The ``room`` part of a student's session state."""
+
+    code: str
+    title: str
+    student: str
+    name: str
+    version: int
+    locked: list[str]
+    message: str
+    goal: GoalOut | None
+    goal_reached: Reached | None
+    paused: bool
+    experiment: ExperimentValue | None
+
+
 class State(BaseModel):
     id: str
     config: ConfigOut
@@ -193,6 +227,7 @@ class State(BaseModel):
     message: str | None
     batch: int
     batches_per_epoch: int
+    room: RoomView | None = None
 
 
 THUMB_MIN, THUMB_MAX, THUMB_DEFAULT = 5, 50, 25  # the thumbnails' grid size
@@ -373,3 +408,145 @@ class Options(BaseModel):
     dropout_rates: list[float]
     limits: dict[str, Any]
     defaults: dict[str, Any]
+
+
+# -- rooms -------------------------------------------------------------------------------
+METRICS_BELOW = ("test_loss", "train_loss")
+METRICS_AT_LEAST = ("test_accuracy", "train_accuracy")
+MAX_TITLE, MAX_MESSAGE, MAX_NAME = 80, 280, 40
+MAX_EXPERIMENT_VALUES = 40
+
+
+def _no_control_characters(text: str) -> str:
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in text):
+        raise ValueError("must not contain control characters such as line breaks or tabs")
+    return text
+
+
+def _name(text: str) -> str:
+    text = _no_control_characters(text.strip())
+    if not 1 <= len(text) <= MAX_NAME:
+        raise ValueError(f"type a name of 1 to {MAX_NAME} characters")
+    return text
+
+
+PlainText = Annotated[str, AfterValidator(_no_control_characters)]
+
+
+class RoomIn(Strict):
+    title: Annotated[PlainText, Field(max_length=MAX_TITLE)] = ""
+
+
+class Goal(Strict):
+    """``{"metric": "test_loss", "below": 0.1}`` or ``{"metric": "test_accuracy",
+    "at_least": 0.95}``; ``rank``: first to reach it (time) or fewest hidden neurons."""
+
+    metric: Annotated[str, _one_of("metric", METRICS_BELOW + METRICS_AT_LEAST)] = Field(
+        json_schema_extra={"enum": list(METRICS_BELOW + METRICS_AT_LEAST)}
+    )
+    below: Annotated[Finite, Field(gt=0)] | None = None
+    at_least: Annotated[Finite, Field(gt=0, le=1)] | None = None
+    rank: Annotated[str, _one_of("rank", ("time", "neurons"))] = Field(
+        "time", json_schema_extra={"enum": ["time", "neurons"]}
+    )
+
+    @model_validator(mode="after")
+    def _threshold(self) -> Goal:
+        wants = "below" if self.metric in METRICS_BELOW else "at_least"
+        given = [k for k in ("below", "at_least") if getattr(self, k) is not None]
+        if given != [wants]:
+            raise ValueError(f"a goal on {self.metric} needs exactly one threshold: {wants}")
+        return self
+
+
+class ActivityIn(Strict):
+    """What every student is reset to: a config (or an exported model), the fields they
+    may not change, a message and a goal."""
+
+    config: ConfigPatch | None = None
+    model: ModelIn | None = None
+    locked: Annotated[
+        list[Annotated[str, _one_of("field", [f.name for f in FIELDS])]],
+        Field(max_length=len(FIELDS)),
+    ] = []
+    message: Annotated[PlainText, Field(max_length=MAX_MESSAGE)] = ""
+    goal: Goal | None = None
+
+
+class ActivityOut(BaseModel):
+    version: int
+    config: ConfigOut
+    from_model: bool
+    locked: list[str]
+    message: str
+    goal: GoalOut | None
+    started: float
+
+
+class ExperimentIn(Strict):
+    """One setting, a value per group of students (round-robin in join order)."""
+
+    field: Annotated[str, _one_of("field", [f.name for f in FIELDS if f.name != "problem"])]
+    values: Annotated[list[Any], Field(min_length=2, max_length=MAX_EXPERIMENT_VALUES)]
+
+
+class ExperimentOut(BaseModel):
+    field: str
+    values: list[Any]
+
+
+class RoomOut(BaseModel):
+    code: str
+    title: str
+    join_url: str
+    teacher_token: str | None = None
+    paused: bool
+    students: int
+    max_students: int
+    activity: ActivityOut | None
+    experiment: ExperimentOut | None
+
+
+class JoinIn(Strict):
+    name: Annotated[str, AfterValidator(_name)]
+
+
+class StudentOut(BaseModel):
+    id: str
+    number: int
+    name: str
+
+
+class JoinOut(BaseModel):
+    student: StudentOut
+    session: State
+
+
+class StudentRow(BaseModel):
+    id: str
+    number: int
+    name: str
+    epoch: int
+    train_loss: float | None
+    test_loss: float | None
+    test_accuracy: float | None
+    status: str
+    layer_sizes: list[int]
+    neurons: int
+    thumbnail: str | None
+    thumb: int
+    goal_reached_at: Reached | None
+    value: Any
+    last_seen: float | None
+
+
+class StudentsOut(BaseModel):
+    students: list[StudentRow]
+    leaderboard: list[str]
+    room: RoomOut
+
+
+class SpotlightOut(BaseModel):
+    student: StudentOut
+    state: State
+    frame: Frame

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     max_body_bytes: Count = 1_000_000  # larger request bodies get 413
     max_predict_points: Count = 10_000
     compute_slots: Count = 2  # requests that train or draw at once; the others queue
+    max_rooms: Count = 50  # classes at once
+    max_room_students: Count = 100  # students in one class
+    room_idle_timeout: Seconds = 14_400.0  # seconds without a request before a class ends
+    room_misses: Count = 20  # unknown class codes one address may try a minute
     redis_url: str = ""  # e.g. redis://127.0.0.1:6379/0: sessions in Redis, shared
     workers: Count | Literal["auto"] = 1  # processes; >1 needs redis_url; auto: one per core
     static_dir: Path = ROOT / "static"

@@ -33,6 +33,8 @@ class Session:
     lock: threading.Lock = field(default_factory=threading.Lock)
     last_used: float = field(default_factory=time.monotonic)
     cache: dict[str, Any] = field(default_factory=dict)  # derived data, e.g. frame grids
+    room: str = ""  # a student's session: the room's code and the student's id
+    student: str = ""
 
 
 class StoreUnavailable(RuntimeError):
@@ -50,7 +52,7 @@ class SessionRef(Protocol):
 class SessionStore(Protocol):
     local: bool  # True when every call is answered from this process's memory
 
-    def create(self, trainer: Trainer) -> Session: ...
+    def create(self, trainer: Trainer, room: str = "", student: str = "") -> Session: ...
     def find(self, session_id: str) -> SessionRef: ...
     def delete(self, session_id: str) -> None: ...
     def check(self) -> None: ...
@@ -100,8 +102,10 @@ class MemoryStore:
         with self._lock:
             return len(self._sessions)
 
-    def create(self, trainer: Trainer) -> Session:
-        session = Session(new_session_id(), trainer, last_used=self._clock())
+    def create(self, trainer: Trainer, room: str = "", student: str = "") -> Session:
+        session = Session(
+            new_session_id(), trainer, last_used=self._clock(), room=room, student=student
+        )
         with self._lock:
             self._expire()
             while len(self._sessions) >= self.max_sessions:

@@ -9,11 +9,12 @@ from typing import Any
 import numpy as np
 from fastapi import APIRouter, HTTPException, Query, Response
 
-from .. import serialize
-from ..deps import ComputeDep, SessionDep, SettingsDep, StoreDep
+from .. import classroom, serialize
+from ..deps import ComputeDep, RoomsDep, SessionDep, SettingsDep, StoreDep
 from ..engine import ConfigError, Trainer, config_from_dict
 from ..engine.config import MAX_SEED
 from ..errors import not_a_model, responses
+from ..rooms import RoomStore
 from ..schemas import (
     THUMB_DEFAULT,
     THUMB_MAX,
@@ -31,6 +32,7 @@ from ..schemas import (
     StepOut,
     WeightIn,
 )
+from ..store import Session
 
 router = APIRouter(
     prefix="/api/sessions", tags=["sessions"], responses=responses(400, 404, 413, 422, 503)
@@ -41,8 +43,15 @@ def _unprocessable(exc: ConfigError) -> HTTPException:
     return HTTPException(status_code=422, detail=str(exc))
 
 
-def _random_seed() -> int:
+def random_seed() -> int:
     return secrets.randbelow(MAX_SEED + 1)
+
+
+def _state(rooms: RoomStore, link: classroom.Link | None, session: Session) -> dict[str, Any]:
+    """The session's state; a student's also has ``room`` (and publishes its figures)."""
+    out = serialize.state(session)
+    out["room"] = classroom.finish(rooms, link, session)
+    return out
 
 
 @router.post("", status_code=201, response_model=State)
@@ -58,7 +67,7 @@ def create_session(store: StoreDep, body: CreateSession | None = None) -> dict[s
                 raise ConfigError(not_a_model(str(exc))) from None
         else:
             changes = body.config.changes() if body.config else {}
-            changes.setdefault("seed", _random_seed())
+            changes.setdefault("seed", random_seed())
             trainer = Trainer(config_from_dict(changes))
     except ConfigError as exc:
         raise _unprocessable(exc) from None
@@ -66,19 +75,21 @@ def create_session(store: StoreDep, body: CreateSession | None = None) -> dict[s
 
 
 @router.get("/{session_id}", response_model=State)
-def read_session(ref: SessionDep) -> dict[str, Any]:
+def read_session(ref: SessionDep, rooms: RoomsDep) -> dict[str, Any]:
     with ref.read() as session:
-        return serialize.state(session)
+        return _state(rooms, classroom.lookup(rooms, session), session)
 
 
-@router.patch("/{session_id}", response_model=State)
-def update_session(ref: SessionDep, patch: ConfigPatch) -> dict[str, Any]:
+@router.patch("/{session_id}", response_model=State, responses=responses(403))
+def update_session(ref: SessionDep, patch: ConfigPatch, rooms: RoomsDep) -> dict[str, Any]:
     with ref.write() as session:
+        link = classroom.lookup(rooms, session)
+        classroom.refuse_locked(link, session, patch.changes())
         try:
             session.trainer.update_config(patch.changes())
         except ConfigError as exc:
             raise _unprocessable(exc) from None
-        return serialize.state(session)
+        return _state(rooms, link, session)
 
 
 @router.delete("/{session_id}", status_code=204)
@@ -87,9 +98,9 @@ def delete_session(ref: SessionDep, store: StoreDep) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/{session_id}/step", response_model=StepOut)
+@router.post("/{session_id}/step", response_model=StepOut, responses=responses(409))
 def step(
-    ref: SessionDep, body: StepIn, settings: SettingsDep, compute: ComputeDep
+    ref: SessionDep, body: StepIn, settings: SettingsDep, compute: ComputeDep, rooms: RoomsDep
 ) -> dict[str, Any]:
     count = body.batches or body.epochs or 1
     if count > settings.max_epochs_per_step:
@@ -105,41 +116,56 @@ def step(
     cpu = settings.step_time_budget
     if body.max_ms is not None:
         cpu = min(cpu, body.max_ms / 1000.0)
-    with ref.write() as session, compute:
-        cpu_end = time.thread_time() + cpu
+    with ref.write() as session:
+        link = classroom.lookup(rooms, session)
+        classroom.refuse_paused(link)
+        with compute:
+            out = _train(session, body, count, cpu, wall_end)
+        out["room"] = classroom.finish(rooms, link, session)
+    return out
 
-        def stop() -> bool:
-            return time.thread_time() >= cpu_end or time.perf_counter() >= wall_end
 
-        trainer = session.trainer
-        epoch_before = trainer.epoch
-        if body.batches:
-            batches_run = trainer.step_batches(body.batches, stop=stop)
-        else:
-            trainer.step(count, stop=stop)
-            batches_run = 0
-        out = serialize.state(session)
-        out["epochs_run"] = trainer.epoch - epoch_before
-        out["batches_run"] = batches_run
-        out["batch_points"] = trainer.last_batch if body.batch_points else None
-        out["frame"] = (
-            serialize.frame(session, body.since, body.thumb, body.neuron) if body.frame else None
-        )
+def _train(
+    session: Session, body: StepIn, count: int, cpu: float, wall_end: float
+) -> dict[str, Any]:
+    """Train under the session's lock and a compute slot; the state (without ``room``)."""
+    cpu_end = time.thread_time() + cpu
+
+    def stop() -> bool:
+        return time.thread_time() >= cpu_end or time.perf_counter() >= wall_end
+
+    trainer = session.trainer
+    epoch_before = trainer.epoch
+    if body.batches:
+        batches_run = trainer.step_batches(body.batches, stop=stop)
+    else:
+        trainer.step(count, stop=stop)
+        batches_run = 0
+    out = serialize.state(session)
+    out["epochs_run"] = trainer.epoch - epoch_before
+    out["batches_run"] = batches_run
+    out["batch_points"] = trainer.last_batch if body.batch_points else None
+    out["frame"] = (
+        serialize.frame(session, body.since, body.thumb, body.neuron) if body.frame else None
+    )
     return out
 
 
 @router.post("/{session_id}/reset", response_model=State)
-def reset(ref: SessionDep) -> dict[str, Any]:
+def reset(ref: SessionDep, rooms: RoomsDep) -> dict[str, Any]:
     with ref.write() as session:
+        link = classroom.lookup(rooms, session)
         session.trainer.reset()
-        return serialize.state(session)
+        return _state(rooms, link, session)
 
 
-@router.post("/{session_id}/regenerate", response_model=State)
-def regenerate(ref: SessionDep) -> dict[str, Any]:
+@router.post("/{session_id}/regenerate", response_model=State, responses=responses(403))
+def regenerate(ref: SessionDep, rooms: RoomsDep) -> dict[str, Any]:
     with ref.write() as session:
-        session.trainer.regenerate(_random_seed())
-        return serialize.state(session)
+        link = classroom.lookup(rooms, session)
+        classroom.refuse_locked(link, session, {"seed": None})
+        session.trainer.regenerate(random_seed())
+        return _state(rooms, link, session)
 
 
 @router.get("/{session_id}/frame", response_model=Frame)
@@ -160,23 +186,25 @@ def read_frame(
 
 
 @router.put("/{session_id}/weights", response_model=State)
-def set_weight(ref: SessionDep, body: WeightIn) -> dict[str, Any]:
+def set_weight(ref: SessionDep, body: WeightIn, rooms: RoomsDep) -> dict[str, Any]:
     with ref.write() as session:
+        link = classroom.lookup(rooms, session)
         try:
             session.trainer.set_weight(body.layer, body.source, body.target, body.value)
         except ConfigError as exc:
             raise _unprocessable(exc) from None
-        return serialize.state(session)
+        return _state(rooms, link, session)
 
 
 @router.put("/{session_id}/biases", response_model=State)
-def set_bias(ref: SessionDep, body: BiasIn) -> dict[str, Any]:
+def set_bias(ref: SessionDep, body: BiasIn, rooms: RoomsDep) -> dict[str, Any]:
     with ref.write() as session:
+        link = classroom.lookup(rooms, session)
         try:
             session.trainer.set_bias(body.layer, body.neuron, body.value)
         except ConfigError as exc:
             raise _unprocessable(exc) from None
-        return serialize.state(session)
+        return _state(rooms, link, session)
 
 
 @router.post("/{session_id}/predict", response_model=PredictOut)

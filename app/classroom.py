@@ -1,0 +1,262 @@
+"""What a room does to its students' sessions: the trainer an activity gives a student,
+the goal the server checks, the record the dashboard shows, and the ``room`` part of a
+student's session state. No web imports: the routes turn the exceptions into answers."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from .engine import Trainer, config_from_dict, evaluate_grid
+from .engine.config import LABELS
+from .rooms import Room, RoomNotFound, RoomStore, Student
+from .serialize import quantise
+from .store import Session, SessionNotFound, SessionStore
+
+THUMB = 24  # the dashboard's output maps: 24 × 24
+PUBLISH_EVERY = 0.5  # seconds: a training student's figures are at most this old
+BELOW = {"test_loss", "train_loss"}
+AT_LEAST = {"test_accuracy", "train_accuracy"}
+
+
+class ClassEnded(Exception):
+    """The session belongs to a room that has ended (or removed this student)."""
+
+
+class Locked(Exception):
+    """A student tried to change a field the teacher locked."""
+
+
+class Paused(Exception):
+    """The teacher paused the class."""
+
+
+@dataclass
+class Link:
+    """A student's session's room, as read at the start of a request."""
+
+    room: Room
+    student: Student
+    record: dict[str, Any] | None  # the student's last published figures
+
+
+def lookup(rooms: RoomStore, session: Session) -> Link | None:
+    """The session's room, or None outside a room; ClassEnded when it is gone."""
+    if not session.room:
+        return None
+    try:
+        room, record = rooms.room_and_record(session.room, session.student)
+    except RoomNotFound:
+        raise ClassEnded from None
+    student = room.student(session.student)
+    if student is None:
+        raise ClassEnded
+    return Link(room, student, record)
+
+
+def refuse_locked(link: Link | None, session: Session, changes: dict[str, Any]) -> None:
+    """Locked when ``changes`` would change a field the student may not change."""
+    if link is None:
+        return
+    current = session.trainer.config.to_dict()
+    for name in link.room.locked(link.student):
+        if name in changes and changes[name] != current.get(name):
+            raise Locked(name)
+
+
+def refuse_paused(link: Link | None) -> None:
+    if link is not None and link.room.paused:
+        raise Paused
+
+
+def locked_message(name: str) -> str:
+    label = LABELS.get(name, name.replace("_", " ")).lower()
+    return f"Your teacher has locked the {label} for this activity."
+
+
+def trainer_for(room: Room, student: Student, seed: int) -> Trainer:
+    """A new trainer for ``student``: the activity (with the student's experiment value),
+    or the defaults with ``seed`` before the first activity."""
+    activity = room.activity
+    experiment = room.experiment if student.value is not None else None
+    if activity is None:
+        config: dict[str, Any] = {"seed": seed}
+        if experiment:
+            config[experiment["field"]] = student.value
+        return Trainer(config_from_dict(config))
+    if activity.get("model"):
+        trainer = Trainer.from_model(activity["model"])
+        if experiment:
+            trainer.update_config({experiment["field"]: student.value})
+        return trainer
+    config = dict(activity["config"])
+    if experiment:
+        config[experiment["field"]] = student.value
+    return Trainer(config_from_dict(config))
+
+
+def goal_met(goal: dict[str, Any] | None, trainer: Trainer) -> bool:
+    if not goal or trainer.status == "diverged":
+        return False
+    value = getattr(trainer.metrics, goal["metric"])
+    if value is None or not math.isfinite(value):
+        return False
+    if goal["metric"] in BELOW:
+        return bool(value < goal["below"])
+    return bool(value >= goal["at_least"])
+
+
+def hidden_neurons(trainer: Trainer) -> int:
+    return sum(trainer.net.sizes[1:-1])
+
+
+def thumbnail(trainer: Trainer) -> str:
+    return quantise(evaluate_grid(trainer, THUMB)[-1][0])
+
+
+def publish(
+    rooms: RoomStore,
+    room: Room,
+    student: Student,
+    session: Session,
+    *,
+    previous: dict[str, Any] | None,
+    reset: bool = False,
+) -> dict[str, Any]:
+    """Write the student's figures for the dashboard and return them. ``reset``: the
+    session was just reset to the room's activity (a new version, goal not reached)."""
+    t = session.trainer
+    now = time.time()
+    if reset or previous is None:
+        version, since, reached = room.versions, now, None
+    else:
+        version, since, reached = previous["version"], previous["since"], previous["reached"]
+    m = t.metrics
+    record = {
+        "version": version,
+        "since": since,
+        "reached": reached,
+        "at": now,
+        "epoch": t.epoch,
+        "train_loss": m.train_loss,
+        "test_loss": m.test_loss,
+        "test_accuracy": m.test_accuracy,
+        "status": t.status,
+        "layer_sizes": list(t.net.sizes),
+        "thumbnail": thumbnail(t),
+    }
+    rooms.publish(room.code, student.id, record)
+    return record
+
+
+def finish(rooms: RoomStore, link: Link | None, session: Session) -> dict[str, Any] | None:
+    """After a request on a student's session: check the goal (the first time it holds,
+    record when), publish the figures when due, and answer the state's ``room`` part."""
+    if link is None:
+        return None
+    room, student, record = link.room, link.student, link.record
+    t = session.trainer
+    now = time.time()
+    activity = room.activity
+    current = record is not None and record["version"] == room.versions
+    goal = activity["goal"] if activity and current else None
+    if record is None:
+        record = publish(rooms, room, student, session, previous=None)
+    elif goal and record["reached"] is None and goal_met(goal, t):
+        record = dict(
+            record,
+            reached={
+                "epoch": t.epoch,
+                "seconds": round(now - record["since"], 1),
+                "neurons": hidden_neurons(t),
+            },
+        )
+        record = publish(rooms, room, student, session, previous=record)
+    elif (
+        now - record["at"] >= PUBLISH_EVERY
+        or record["status"] != t.status
+        or record["epoch"] > t.epoch  # reset by the student
+    ):
+        record = publish(rooms, room, student, session, previous=record)
+    return view(room, student, record)
+
+
+def view(room: Room, student: Student, record: dict[str, Any] | None) -> dict[str, Any]:
+    activity = room.activity
+    reached = record["reached"] if record else None
+    experiment = room.experiment
+    return {
+        "code": room.code,
+        "title": room.title,
+        "student": student.id,
+        "name": student.name,
+        "version": record["version"] if record else 0,
+        "locked": room.locked(student),
+        "message": activity["message"] if activity else "",
+        "goal": activity["goal"] if activity else None,
+        "goal_reached": {"epoch": reached["epoch"], "seconds": reached["seconds"]}
+        if reached
+        else None,
+        "paused": room.paused,
+        "experiment": {"field": experiment["field"], "value": student.value}
+        if experiment and student.value is not None
+        else None,
+    }
+
+
+def reset_student(
+    store: SessionStore, rooms: RoomStore, room: Room, student: Student, seed: int
+) -> bool:
+    """Reset a student's session to the room's activity; False when the session is gone."""
+    try:
+        with store.find(student.session).write() as session:
+            session.trainer = trainer_for(room, student, seed)
+            session.cache.clear()
+            publish(rooms, room, student, session, previous=None, reset=True)
+    except SessionNotFound:
+        return False
+    return True
+
+
+def student_row(
+    student: Student, record: dict[str, Any] | None, version: int, now: float, idle_timeout: float
+) -> dict[str, Any]:
+    """One tile of the dashboard."""
+    gone = record is None or now - record["at"] > idle_timeout
+    reached = record["reached"] if record and record["version"] == version else None
+    return {
+        "id": student.id,
+        "number": student.number,
+        "name": student.name,
+        "epoch": record["epoch"] if record else 0,
+        "train_loss": record["train_loss"] if record else None,
+        "test_loss": record["test_loss"] if record else None,
+        "test_accuracy": record["test_accuracy"] if record else None,
+        "status": "gone" if gone else record["status"],  # type: ignore[index]
+        "layer_sizes": record["layer_sizes"] if record else [],
+        "neurons": sum(record["layer_sizes"][1:-1]) if record else 0,
+        "thumbnail": record["thumbnail"] if record else None,
+        "thumb": THUMB,
+        "goal_reached_at": {"epoch": reached["epoch"], "seconds": reached["seconds"]}
+        if reached
+        else None,
+        "value": student.value,
+        "last_seen": round(now - record["at"], 1) if record else None,
+        "reached": reached,
+    }
+
+
+def leaderboard(room: Room, rows: list[dict[str, Any]]) -> list[str]:
+    """The ids of the students who reached the goal, best first, by the goal's rank."""
+    goal = room.activity["goal"] if room.activity else None
+    if not goal:
+        return []
+    done = [r for r in rows if r["reached"] is not None]
+    if goal.get("rank") == "neurons":
+        order: tuple[str, ...] = ("neurons", "epoch", "seconds")
+    else:
+        order = ("seconds", "epoch")
+    done.sort(key=lambda r: tuple(r["reached"][k] for k in order))
+    return [r["id"] for r in done]

@@ -1,0 +1,459 @@
+"""Room routes: start a class, join it, and the teacher's controls (token required)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import secrets
+import time
+from typing import Annotated, Any
+
+import segno
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.responses import HTMLResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import ValidationError
+
+from .. import classroom, serialize
+from ..deps import ComputeDep, RoomsDep, SettingsDep, StoreDep
+from ..engine import ConfigError, Trainer, config_from_dict
+from ..errors import not_a_model, responses
+from ..rooms import (
+    CodeTaken,
+    Room,
+    RoomNotFound,
+    RoomsFull,
+    RoomStore,
+    Student,
+    TooManyMisses,
+    display_code,
+    new_code,
+    new_token,
+    normalise_code,
+    token_hash,
+)
+from ..schemas import (
+    THUMB_DEFAULT,
+    ActivityIn,
+    ConfigPatch,
+    ExperimentIn,
+    JoinIn,
+    JoinOut,
+    RoomIn,
+    RoomOut,
+    SpotlightOut,
+    StudentsOut,
+)
+from ..settings import Settings
+from ..store import SessionNotFound, SessionStore
+from .sessions import random_seed
+
+router = APIRouter(
+    prefix="/api/rooms", tags=["rooms"], responses=responses(400, 404, 413, 422, 429, 503)
+)
+pages = APIRouter(include_in_schema=False)
+bearer = HTTPBearer(auto_error=False, description="The teacher token of the class.")
+
+NO_CLASS = "There is no class with the code {code}. Check the code with your teacher."
+TOO_MANY = (
+    "Too many wrong class codes were tried from your network in the last minute. "
+    "Wait a minute, then type the code again."
+)
+NO_STUDENT = "There is no student {student} in this class (removed, or never joined)."
+STUDENT_GONE = "That student's session has ended (they left or were idle too long)."
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _find(code: str, request: Request, rooms: RoomStore) -> Room:
+    """The room or 404 (counted against the address: 429 beyond the limit)."""
+    normal = normalise_code(code) or ""
+    try:
+        return rooms.find(normal or "-", _address(request))
+    except RoomNotFound:
+        raise HTTPException(404, NO_CLASS.format(code=code[:20])) from None
+    except TooManyMisses:
+        raise HTTPException(429, TOO_MANY, headers={"Retry-After": "60"}) from None
+
+
+def public_room(code: str, request: Request, rooms: RoomsDep) -> Room:
+    room = _find(code, request, rooms)
+    if rooms.blocked(_address(request)):
+        raise HTTPException(429, TOO_MANY, headers={"Retry-After": "60"})
+    return room
+
+
+def teacher_room(
+    code: str,
+    request: Request,
+    rooms: RoomsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Room:
+    if credentials is None:
+        raise HTTPException(
+            401,
+            "Only the teacher can do this: send the class's teacher token as "
+            "Authorization: Bearer <teacher_token>.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    room = _find(code, request, rooms)
+    if not room.check_token(credentials.credentials):
+        raise HTTPException(403, "This is not the teacher token of this class.")
+    return room
+
+
+PublicRoom = Annotated[Room, Depends(public_room)]
+TeacherRoom = Annotated[Room, Depends(teacher_room)]
+TEACHER = responses(401, 403)
+
+
+def room_out(room: Room, settings: Settings, token: str | None = None) -> dict[str, Any]:
+    activity = room.activity
+    return {
+        "code": room.code,
+        "title": room.title,
+        "join_url": f"/r/{room.code}",
+        "teacher_token": token,
+        "paused": room.paused,
+        "students": len(room.students),
+        "max_students": settings.max_room_students,
+        "activity": None
+        if activity is None
+        else {
+            "version": activity["version"],
+            "config": activity["config"],
+            "from_model": activity["model"] is not None,
+            "locked": activity["locked"],
+            "message": activity["message"],
+            "goal": activity["goal"],
+            "started": activity["started"],
+        },
+        "experiment": None
+        if room.experiment is None
+        else {"field": room.experiment["field"], "values": room.experiment["values"]},
+    }
+
+
+def _reset_all(store: SessionStore, rooms: RoomStore, room: Room) -> None:
+    for student in room.students:
+        classroom.reset_student(store, rooms, room, student, random_seed())
+
+
+def _new_version(room: Room, activity: dict[str, Any] | None) -> None:
+    """A push: the activity (if any) gets the next version; the experiment ends unless
+    the push is the experiment itself (the caller sets it after)."""
+    room.versions += 1
+    room.activity = activity
+    if activity is not None:
+        activity["version"] = room.versions
+    room.experiment = None
+    for student in room.students:
+        student.value = None
+
+
+@router.post("", status_code=201, response_model=RoomOut)
+def create_room(rooms: RoomsDep, settings: SettingsDep, body: RoomIn | None = None) -> Any:
+    """Start a class. The answer holds the teacher token: the only time it is sent."""
+    token = new_token()
+    for _ in range(5):
+        room = Room(new_code(), (body or RoomIn()).title, token_hash(token), time.time())
+        try:
+            rooms.create(room)
+            return room_out(room, settings, token)
+        except CodeTaken:
+            continue
+        except RoomsFull:
+            break
+    raise HTTPException(
+        503,
+        "This server is running as many classes as it may (PLAYGROUND_MAX_ROOMS). "
+        "End a class you no longer need, or try again later.",
+    )
+
+
+@router.get("/{code}", response_model=RoomOut)
+def read_room(room: PublicRoom, settings: SettingsDep) -> Any:
+    """What a student sees before joining: title, current activity, paused."""
+    return room_out(room, settings)
+
+
+@router.get(
+    "/{code}/qr.svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}, "description": "the join link"}},
+)
+def qr_code(room: PublicRoom, request: Request) -> Response:
+    """The join link as a QR code (SVG, scales to any size; drawn by segno)."""
+    link = f"{str(request.base_url).rstrip('/')}/r/{room.code}"
+    out = io.BytesIO()
+    segno.make(link, error="m").save(out, kind="svg", border=2, omitsize=True, xmldecl=False)
+    return Response(out.getvalue(), media_type="image/svg+xml")
+
+
+@router.post("/{code}/students", status_code=201, response_model=JoinOut, responses=responses(409))
+def join(
+    body: JoinIn, room: PublicRoom, store: StoreDep, rooms: RoomsDep, settings: SettingsDep
+) -> Any:
+    """Join with a display name (shown as text, never as HTML): a new session in the
+    class, reset to the current activity (and the next experiment value)."""
+    student_id = secrets.token_urlsafe(9)
+
+    def add(r: Room) -> Student:
+        if len(r.students) >= settings.max_room_students:
+            full = settings.max_room_students
+            raise HTTPException(409, f"This class is full ({full} students). Ask your teacher.")
+        value = None
+        if r.experiment:
+            values = r.experiment["values"]
+            value = values[r.experiment["next"] % len(values)]
+            r.experiment["next"] += 1
+        student = Student(student_id, r.next_number, body.name, "", time.time(), value)
+        r.next_number += 1
+        r.students.append(student)
+        return student
+
+    room, student = _update(rooms, room.code, add)
+    try:
+        trainer = classroom.trainer_for(room, student, random_seed())
+        session = store.create(trainer, room=room.code, student=student.id)
+    except BaseException:
+        _update(rooms, room.code, lambda r: _remove(r, student_id))
+        raise
+
+    def set_session(r: Room) -> None:
+        found = r.student(student_id)
+        if found is not None:
+            found.session = session.id
+
+    room, _ = _update(rooms, room.code, set_session)
+    student.session = session.id
+    record = classroom.publish(rooms, room, student, session, previous=None, reset=True)
+    state = serialize.state(session)
+    state["room"] = classroom.view(room, student, record)
+    return {
+        "student": {"id": student.id, "number": student.number, "name": student.name},
+        "session": state,
+    }
+
+
+@router.put("/{code}/activity", response_model=RoomOut, responses=TEACHER)
+def push_activity(
+    body: ActivityIn, room: TeacherRoom, store: StoreDep, rooms: RoomsDep, settings: SettingsDep
+) -> Any:
+    """Reset every student to a config (or the same weights), with locked fields, a
+    message and a goal; students who join later get it too. Ends an experiment."""
+    if body.config is not None and body.model is not None:
+        raise HTTPException(422, "Send either a config or a model, not both.")
+    model = None
+    try:
+        if body.model is not None:
+            try:
+                trainer = Trainer.from_model(body.model.to_model())
+            except ConfigError as exc:
+                raise ConfigError(not_a_model(str(exc))) from None
+            model = _weights_of(trainer)
+        else:
+            changes = body.config.changes() if body.config else {}
+            changes.setdefault("seed", random_seed())
+            trainer = Trainer(config_from_dict(changes))
+    except ConfigError as exc:
+        raise HTTPException(422, str(exc)) from None
+    config = trainer.config.to_dict()
+    goal = body.goal.model_dump(exclude_none=True) if body.goal else None
+    if goal and "at_least" in goal and config["problem"] != "classification":
+        raise HTTPException(422, "An accuracy goal needs a classification problem.")
+    activity = {
+        "config": config,
+        "model": model,
+        "locked": list(dict.fromkeys(body.locked)),
+        "message": body.message,
+        "goal": goal,
+        "started": time.time(),
+    }
+    room, _ = _update(rooms, room.code, lambda r: _new_version(r, activity))
+    _reset_all(store, rooms, room)
+    return room_out(room, settings)
+
+
+def _weights_of(trainer: Trainer) -> dict[str, Any]:
+    """A model every student starts from: the config and weights, at epoch 0."""
+    model = trainer.export()
+    return {k: model[k] for k in ("config", "weights", "biases")}
+
+
+def _set_paused(rooms: RoomStore, room: Room, paused: bool) -> Room:
+    def change(r: Room) -> None:
+        r.paused = paused
+
+    return _update(rooms, room.code, change)[0]
+
+
+@router.post("/{code}/pause", response_model=RoomOut, responses=TEACHER)
+def pause(room: TeacherRoom, rooms: RoomsDep, settings: SettingsDep) -> Any:
+    """Students' steps answer 409 until the class is resumed."""
+    return room_out(_set_paused(rooms, room, True), settings)
+
+
+@router.post("/{code}/resume", response_model=RoomOut, responses=TEACHER)
+def resume(room: TeacherRoom, rooms: RoomsDep, settings: SettingsDep) -> Any:
+    return room_out(_set_paused(rooms, room, False), settings)
+
+
+@router.get("/{code}/students", response_model=StudentsOut, responses=TEACHER)
+def students(room: TeacherRoom, rooms: RoomsDep, settings: SettingsDep) -> Any:
+    """Every student's latest figures (at most about half a second old), in join order,
+    and the leaderboard of the goal as the server checked it."""
+    records = rooms.records(room.code)
+    now = time.time()
+    rows = [
+        classroom.student_row(s, records.get(s.id), room.versions, now, settings.idle_timeout)
+        for s in room.students
+    ]
+    return {
+        "students": rows,
+        "leaderboard": classroom.leaderboard(room, rows),
+        "room": room_out(room, settings),
+    }
+
+
+def _student(room: Room, student_id: str) -> Student:
+    student = room.student(student_id)
+    if student is None:
+        raise HTTPException(404, NO_STUDENT.format(student=student_id[:20]))
+    return student
+
+
+@router.get("/{code}/students/{student_id}", response_model=SpotlightOut, responses=TEACHER)
+def spotlight(
+    student_id: str, room: TeacherRoom, store: StoreDep, rooms: RoomsDep, compute: ComputeDep
+) -> Any:
+    """One student's state and whole frame, to show big (read-only)."""
+    student = _student(room, student_id)
+    try:
+        with store.find(student.session).read() as session, compute:
+            state = serialize.state(session)
+            frame = serialize.frame(session, 0, THUMB_DEFAULT, None)
+    except SessionNotFound:
+        raise HTTPException(404, STUDENT_GONE) from None
+    state["room"] = classroom.view(room, student, rooms.record(room.code, student.id))
+    return {
+        "student": {"id": student.id, "number": student.number, "name": student.name},
+        "state": state,
+        "frame": frame,
+    }
+
+
+@router.post("/{code}/students/{student_id}/share", response_model=RoomOut, responses=TEACHER)
+def share(
+    student_id: str, room: TeacherRoom, store: StoreDep, rooms: RoomsDep, settings: SettingsDep
+) -> Any:
+    """That student's network becomes the activity: everyone restarts from its weights
+    (locked fields, message and goal stay)."""
+    student = _student(room, student_id)
+    try:
+        with store.find(student.session).read() as session:
+            model = _weights_of(session.trainer)
+    except SessionNotFound:
+        raise HTTPException(404, STUDENT_GONE) from None
+    before = room.activity or {"locked": [], "message": "", "goal": None}
+    activity = {**before, "config": model["config"], "model": model, "started": time.time()}
+    room, _ = _update(rooms, room.code, lambda r: _new_version(r, activity))
+    _reset_all(store, rooms, room)
+    return room_out(room, settings)
+
+
+@router.delete("/{code}/students/{student_id}", status_code=204, responses=TEACHER)
+def remove_student(
+    student_id: str, room: TeacherRoom, store: StoreDep, rooms: RoomsDep
+) -> Response:
+    """The student leaves the class; their session is deleted."""
+    student = _student(room, student_id)
+    _update(rooms, room.code, lambda r: _remove(r, student_id))
+    rooms.forget(room.code, student_id)
+    _delete_session(store, student.session)
+    return Response(status_code=204)
+
+
+@router.put("/{code}/experiment", response_model=RoomOut, responses=TEACHER)
+def experiment(
+    body: ExperimentIn,
+    room: TeacherRoom,
+    store: StoreDep,
+    rooms: RoomsDep,
+    settings: SettingsDep,
+) -> Any:
+    """Give students, in join order, ``values[i mod n]`` of one setting; each is reset to
+    the activity with their value, and cannot change that setting."""
+    base = room.activity["config"] if room.activity else {}
+    values = []
+    for i, value in enumerate(body.values):
+        try:
+            changes = ConfigPatch.model_validate({body.field: value}).changes()
+            config_from_dict({**base, **changes})
+            values.append(changes[body.field])
+        except ValidationError as exc:
+            problem = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            raise HTTPException(422, f"values[{i}]: {body.field}: {problem}") from None
+        except ConfigError as exc:
+            raise HTTPException(422, f"values[{i}]: {exc}") from None
+
+    def change(r: Room) -> None:
+        _new_version(r, dict(r.activity) if r.activity else None)
+        r.experiment = {"field": body.field, "values": values, "next": len(r.students)}
+        for i, student in enumerate(r.students):
+            student.value = values[i % len(values)]
+
+    room, _ = _update(rooms, room.code, change)
+    _reset_all(store, rooms, room)
+    return room_out(room, settings)
+
+
+@router.delete("/{code}", status_code=204, responses=TEACHER)
+def end_class(room: TeacherRoom, store: StoreDep, rooms: RoomsDep) -> Response:
+    """End the class: every student's session is deleted and the code stops working."""
+    try:
+        ended = rooms.delete(room.code)
+    except RoomNotFound:
+        raise HTTPException(404, NO_CLASS.format(code=room.code)) from None
+    for student in ended.students:
+        _delete_session(store, student.session)
+    return Response(status_code=204)
+
+
+def _remove(room: Room, student_id: str) -> None:
+    room.students = [s for s in room.students if s.id != student_id]
+
+
+def _delete_session(store: SessionStore, session_id: str) -> None:
+    with contextlib.suppress(SessionNotFound):
+        store.delete(session_id)
+
+
+def _update(rooms: RoomStore, code: str, change: Any) -> tuple[Room, Any]:
+    try:
+        return rooms.update(code, change)
+    except RoomNotFound:
+        raise HTTPException(404, NO_CLASS.format(code=display_code(code))) from None
+
+
+# -- the pages ----------------------------------------------------------------------------
+def _page(request: Request, name: str, context: dict[str, Any] | None = None) -> HTMLResponse:
+    templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, context or {})  # type: ignore[no-any-return]
+
+
+@pages.get("/teach", response_class=HTMLResponse)
+def teach_page(request: Request) -> HTMLResponse:
+    return _page(request, "teach.html")
+
+
+@pages.get("/join", response_class=HTMLResponse)
+def join_page(request: Request) -> HTMLResponse:
+    return _page(request, "join.html", {"code": ""})
+
+
+@pages.get("/r/{code}", response_class=HTMLResponse)
+def room_page(code: str, request: Request) -> HTMLResponse:
+    return _page(request, "join.html", {"code": normalise_code(code) or ""})
