@@ -417,6 +417,11 @@ MAX_TITLE, MAX_MESSAGE, MAX_NAME = 80, 280, 40
 MAX_EXPERIMENT_VALUES = 40
 
 
+CONTROL = r"\x00-\x1f\x7f-\x9f"  # what Unicode calls Cc (lone surrogates are refused too)
+TEXT_PATTERN = f"^[^{CONTROL}]*$"
+NAME_PATTERN = rf"^[^{CONTROL}]*[^\s{CONTROL}][^{CONTROL}]*$"
+
+
 def _no_control_characters(text: str) -> str:
     if any(unicodedata.category(c) in ("Cc", "Cs") for c in text):
         raise ValueError("must not contain control characters such as line breaks or tabs")
@@ -424,17 +429,25 @@ def _no_control_characters(text: str) -> str:
 
 
 def _name(text: str) -> str:
-    text = _no_control_characters(text.strip())
-    if not 1 <= len(text) <= MAX_NAME:
+    text = _no_control_characters(text)
+    if not text.strip():
         raise ValueError(f"type a name of 1 to {MAX_NAME} characters")
-    return text
+    return text.strip()
 
 
-PlainText = Annotated[str, AfterValidator(_no_control_characters)]
+def _plain_text(max_length: int) -> Any:
+    """Text of at most ``max_length`` characters, without control characters: the JSON
+    Schema says so with a pattern, and the check is ours (a regex of Rust's kind, as
+    Pydantic's and schemathesis's are, cannot name lone surrogates, which we refuse too)."""
+    return Annotated[
+        str,
+        Field(max_length=max_length, json_schema_extra={"pattern": TEXT_PATTERN}),
+        AfterValidator(_no_control_characters),
+    ]
 
 
 class RoomIn(Strict):
-    title: Annotated[PlainText, Field(max_length=MAX_TITLE)] = ""
+    title: _plain_text(MAX_TITLE) = ""  # type: ignore[valid-type]
 
 
 class Goal(Strict):
@@ -469,7 +482,7 @@ class ActivityIn(Strict):
         list[Annotated[str, _one_of("field", [f.name for f in FIELDS])]],
         Field(max_length=len(FIELDS)),
     ] = []
-    message: Annotated[PlainText, Field(max_length=MAX_MESSAGE)] = ""
+    message: _plain_text(MAX_MESSAGE) = ""  # type: ignore[valid-type]
     goal: Goal | None = None
 
 
@@ -508,7 +521,14 @@ class RoomOut(BaseModel):
 
 
 class JoinIn(Strict):
-    name: Annotated[str, AfterValidator(_name)]
+    """A display name: 1–40 characters, any script, not only spaces; kept as typed
+    (without spaces at its ends) and always shown as text."""
+
+    name: Annotated[
+        str,
+        Field(min_length=1, max_length=MAX_NAME, json_schema_extra={"pattern": NAME_PATTERN}),
+        AfterValidator(_name),
+    ]
 
 
 class StudentOut(BaseModel):

@@ -4,6 +4,7 @@ where a schema-valid request may not fit the session it is sent to (a 422 is exp
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,4 +35,7 @@ def test_schemathesis_finds_no_failure(tmp_path: Path) -> None:
         )
     summary = run.stdout[-6000:]
     assert run.returncode == 0, f"schemathesis found failures:\n{summary}\n{run.stderr[-2000:]}"
-    assert " passed" in summary and "failed" not in summary.split("SUMMARY")[-1]
+    tail = summary.split("SUMMARY")[-1]
+    # Its warnings may say "Authentication failed" (teacher routes without a token: their
+    # rules are tested in tests/test_rooms.py); a failed check reads "N failed".
+    assert " passed" in summary and not re.search(r"\d+ failed", tail), tail
