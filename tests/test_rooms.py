@@ -499,3 +499,40 @@ def test_a_room_in_redis_is_served_by_every_process(
     other.teacher("POST", "/pause")
     assert step(one, sid, 1).status_code == 409
     assert [r["name"] for r in other.rows()["students"]] == ["Ada"]
+
+
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+def test_changes_to_a_room_from_many_threads_are_all_kept(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    """``update`` is atomic: 4 threads × 25 increments end at exactly 100 (in Redis, a
+    transaction that lost the race is retried, never overwritten)."""
+    import threading
+
+    from app.redis_rooms import RedisRoomStore
+
+    if kind == "redis":
+        url = request.getfixturevalue("redis_url")
+        import redis
+
+        redis.Redis.from_url(url).flushall()
+        rooms: Any = RedisRoomStore(url, 5, 100, 5)
+    else:
+        rooms = MemoryRoomStore(5, 100, 5)
+    rooms.create(Room("AAAAAA", "", "", 0.0))
+
+    def bump(room: Room) -> None:
+        time.sleep(0.001)  # widen the window between reading and writing
+        room.next_number += 1
+
+    def work() -> None:
+        for _ in range(25):
+            rooms.update("AAAAAA", bump)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert rooms.get("AAAAAA").next_number == 101
+    rooms.close()
