@@ -16,7 +16,7 @@ from .serialize import quantise
 from .store import Session, SessionNotFound, SessionStore
 
 THUMB = 24  # the dashboard's output maps: 24 × 24
-PUBLISH_EVERY = 0.5  # seconds: a training student's figures are at most this old
+THUMB_EVERY = 0.5  # seconds: a training student's map is redrawn at most this often
 BELOW = {"test_loss", "train_loss"}
 AT_LEAST = {"test_accuracy", "train_accuracy"}
 
@@ -124,11 +124,14 @@ def publish(
     *,
     previous: dict[str, Any] | None,
     reset: bool = False,
+    redraw: bool = True,
 ) -> dict[str, Any]:
     """Write the student's figures for the dashboard and return them. ``reset``: the
-    session was just reset to the room's activity (a new version, goal not reached)."""
+    session was just reset to the room's activity (a new version, goal not reached);
+    ``redraw``: draw the map again (else keep the previous one)."""
     t = session.trainer
     now = time.time()
+    redraw = redraw or previous is None
     if reset or previous is None:
         version, since, reached = room.versions, now, None
     else:
@@ -145,7 +148,8 @@ def publish(
         "test_accuracy": m.test_accuracy,
         "status": t.status,
         "layer_sizes": list(t.net.sizes),
-        "thumbnail": thumbnail(t),
+        "thumbnail": thumbnail(t) if redraw else previous["thumbnail"],  # type: ignore[index]
+        "drawn": now if redraw else previous["drawn"],  # type: ignore[index]
     }
     rooms.publish(room.code, student.id, record)
     return record
@@ -153,33 +157,26 @@ def publish(
 
 def finish(rooms: RoomStore, link: Link | None, session: Session) -> dict[str, Any] | None:
     """After a request on a student's session: check the goal (the first time it holds,
-    record when), publish the figures when due, and answer the state's ``room`` part."""
+    record when), publish the figures (the map at most twice a second) and answer the
+    state's ``room`` part."""
     if link is None:
         return None
     room, student, record = link.room, link.student, link.record
     t = session.trainer
     now = time.time()
-    activity = room.activity
-    current = record is not None and record["version"] == room.versions
-    goal = activity["goal"] if activity and current else None
-    if record is None:
-        record = publish(rooms, room, student, session, previous=None)
-    elif goal and record["reached"] is None and goal_met(goal, t):
-        record = dict(
-            record,
-            reached={
+    redraw = True
+    if record is not None:
+        goal = room.activity["goal"] if room.activity else None
+        racing = record["version"] == room.versions and record["reached"] is None
+        if racing and goal_met(goal, t):
+            reached = {
                 "epoch": t.epoch,
                 "seconds": round(now - record["since"], 1),
                 "neurons": hidden_neurons(t),
-            },
-        )
-        record = publish(rooms, room, student, session, previous=record)
-    elif (
-        now - record["at"] >= PUBLISH_EVERY
-        or record["status"] != t.status
-        or record["epoch"] > t.epoch  # reset by the student
-    ):
-        record = publish(rooms, room, student, session, previous=record)
+            }
+            record = dict(record, reached=reached)
+        redraw = now - record["drawn"] >= THUMB_EVERY or record["status"] != t.status
+    record = publish(rooms, room, student, session, previous=record, redraw=redraw)
     return view(room, student, record)
 
 

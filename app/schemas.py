@@ -570,3 +570,4 @@ class SpotlightOut(BaseModel):
     student: StudentOut
     state: State
     frame: Frame
+    data: DataOut

@@ -105,12 +105,16 @@ def test_no_route_lists_sessions(client: TestClient) -> None:
     public = {"/healthz", "/api/options"}
     for path, methods in paths.items():
         if "get" in methods and path not in public:
-            assert "{session_id}" in path, f"GET {path} needs no session id"
+            # One session, or one class (by its code; its students only with the token).
+            assert "{session_id}" in path or "{code}" in path, f"GET {path} needs no id"
     assert "get" not in paths.get("/api/sessions", {})
+    assert "get" not in paths.get("/api/rooms", {})
     sid = client.post("/api/sessions").json()["id"]
-    for path in ["/api/sessions", "/api/sessions/", "/api/sessions?all=1", "/api", "/api/"]:
+    room = client.post("/api/rooms").json()["code"]
+    lists = ["/api/sessions", "/api/sessions/", "/api/sessions?all=1", "/api", "/api/"]
+    for path in [*lists, "/api/rooms", "/api/rooms/", "/api/rooms?all=1"]:
         r = client.get(path)
-        assert r.status_code in {404, 405} and sid not in r.text, path
+        assert r.status_code in {404, 405} and sid not in r.text and room not in r.text, path
     # Routes left out of the schema (the page) too: every GET route reads one session.
     for router in (meta.router, sessions.router):
         for route in router.routes:

@@ -355,13 +355,26 @@ def test_the_dashboard_shows_each_students_latest_figures(client: TestClient) ->
     room = Class(client)
     sid = room.join("Ada")["session"]["id"]
     room.push(config=CIRCLE)
-    time.sleep(0.6)  # figures are published at most twice a second while training
     trained = step(client, sid, 30).json()
     row = room.rows()["students"][0]
     assert row["epoch"] == 30 and row["test_loss"] == trained["test_loss"]
     assert row["layer_sizes"] == [2, 4, 1] and row["neurons"] == 4 and row["status"] == "ready"
     assert row["last_seen"] < 5 and row["value"] is None
     assert len(base64.b64decode(row["thumbnail"])) == THUMB * THUMB == row["thumb"] ** 2
+    # The map is redrawn at most twice a second; the figures follow every request.
+    step(client, sid, 300)
+    again = room.rows()["students"][0]
+    assert again["epoch"] == 330 and again["thumbnail"] == row["thumbnail"]
+    time.sleep(0.55)
+    step(client, sid, 1)
+    assert room.rows()["students"][0]["thumbnail"] != row["thumbnail"]
+
+
+def test_a_student_who_leaves_shows_as_gone(client: TestClient) -> None:
+    room = Class(client)
+    sid = room.join("Ada")["session"]["id"]
+    assert client.delete(f"/api/sessions/{sid}").status_code == 204
+    assert room.rows()["students"][0]["status"] == "gone"
 
 
 def test_spotlight_is_the_students_state_and_whole_frame(client: TestClient) -> None:

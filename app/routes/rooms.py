@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 
-from .. import classroom, serialize
+from .. import __version__, classroom, serialize
 from ..deps import ComputeDep, RoomsDep, SettingsDep, StoreDep
 from ..engine import ConfigError, Trainer, config_from_dict
 from ..errors import not_a_model, responses
@@ -73,7 +73,8 @@ def _find(code: str, request: Request, rooms: RoomStore) -> Room:
     try:
         return rooms.find(normal or "-", _address(request))
     except RoomNotFound:
-        raise HTTPException(404, NO_CLASS.format(code=code[:20])) from None
+        shown = display_code(normal) if normal else code[:20]
+        raise HTTPException(404, NO_CLASS.format(code=shown)) from None
     except TooManyMisses:
         raise HTTPException(429, TOO_MANY, headers={"Retry-After": "60"}) from None
 
@@ -329,12 +330,13 @@ def _student(room: Room, student_id: str) -> Student:
 def spotlight(
     student_id: str, room: TeacherRoom, store: StoreDep, rooms: RoomsDep, compute: ComputeDep
 ) -> Any:
-    """One student's state and whole frame, to show big (read-only)."""
+    """One student's state, whole frame and data points, to show big (read-only)."""
     student = _student(room, student_id)
     try:
         with store.find(student.session).read() as session, compute:
             state = serialize.state(session)
             frame = serialize.frame(session, 0, THUMB_DEFAULT, None)
+            data = serialize.data(session.trainer)
     except SessionNotFound:
         raise HTTPException(404, STUDENT_GONE) from None
     state["room"] = classroom.view(room, student, rooms.record(room.code, student.id))
@@ -342,6 +344,7 @@ def spotlight(
         "student": {"id": student.id, "number": student.number, "name": student.name},
         "state": state,
         "frame": frame,
+        "data": data,
     }
 
 
@@ -441,7 +444,8 @@ def _update(rooms: RoomStore, code: str, change: Any) -> tuple[Room, Any]:
 # -- the pages ----------------------------------------------------------------------------
 def _page(request: Request, name: str, context: dict[str, Any] | None = None) -> HTMLResponse:
     templates = request.app.state.templates
-    return templates.TemplateResponse(request, name, context or {})  # type: ignore[no-any-return]
+    context = {"version": __version__, **(context or {})}
+    return templates.TemplateResponse(request, name, context)  # type: ignore[no-any-return]
 
 
 @pages.get("/teach", response_class=HTMLResponse)

@@ -93,8 +93,12 @@ def update_session(ref: SessionDep, patch: ConfigPatch, rooms: RoomsDep) -> dict
 
 
 @router.delete("/{session_id}", status_code=204)
-def delete_session(ref: SessionDep, store: StoreDep) -> Response:
+def delete_session(ref: SessionDep, store: StoreDep, rooms: RoomsDep) -> Response:
+    with ref.read() as session:
+        room, student = session.room, session.student
     store.delete(ref.id)
+    if room:  # a student who left: the dashboard shows them gone
+        rooms.forget(room, student)
     return Response(status_code=204)
 
 

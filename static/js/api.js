@@ -6,9 +6,13 @@
  * A session the server no longer knows (404, e.g. expired) is recreated with the same
  * config, seed included, and the request is retried once; `onSessionReplaced` tells the
  * page that its history and data must be fetched again.
+ *
+ * In a class (`inRoom`) the session is the student's place in the class: a 404 means the
+ * class ended or the teacher removed the student (ClassEnded), and nothing creates a new
+ * session in its place or deletes it when the page goes away.
  */
 
-import { MESSAGES } from "./text.js";
+import { MESSAGES, ROOM } from "./text.js";
 
 /** An answer with a 4xx/5xx status, or no answer at all (status 0). */
 export class ApiError extends Error {
@@ -20,6 +24,14 @@ export class ApiError extends Error {
     super(detail);
     this.name = "ApiError";
     this.status = status;
+  }
+}
+
+/** The student's session is gone: the class ended or the teacher removed the student. */
+export class ClassEnded extends ApiError {
+  constructor() {
+    super(404, ROOM.ended);
+    this.name = "ClassEnded";
   }
 }
 
@@ -40,6 +52,8 @@ export class Api {
     /** @type {Promise<unknown>} */
     this.queue = Promise.resolve();
     this.pending = 0;
+    /** A student's session in a class: never replaced, never deleted by the page. */
+    this.inRoom = false;
   }
 
   /** True while a request is queued or in flight. */
@@ -122,7 +136,9 @@ export class Api {
       try {
         return this.track(await this.send(method, `/api/sessions/${this.sessionId}${suffix}`, body));
       } catch (error) {
-        if (!(error instanceof ApiError) || error.status !== 404 || !this.config) throw error;
+        if (!(error instanceof ApiError) || error.status !== 404) throw error;
+        if (this.inRoom) throw new ClassEnded();
+        if (!this.config) throw error;
         const state = this.track(await this.send("POST", "/api/sessions", { config: this.config }));
         this.onSessionReplaced(state);
         return this.track(await this.send(method, `/api/sessions/${this.sessionId}${suffix}`, body));
@@ -143,11 +159,67 @@ export class Api {
    */
   createSession(body) {
     return this.enqueue(async () => {
+      if (this.inRoom) throw new ApiError(403, ROOM.noNewSession);
       const old = this.sessionId;
       const state = this.track(await this.send("POST", "/api/sessions", body));
       if (old && old !== state.id) await this.send("DELETE", `/api/sessions/${old}`).catch(() => {});
       return state;
     });
+  }
+
+  /**
+   * Take up an existing session (a student's in a class): it becomes the current one.
+   * @param {string} id
+   * @returns {Promise<Json>} the state
+   */
+  openSession(id) {
+    return this.enqueue(async () => {
+      try {
+        return this.track(await this.send("GET", `/api/sessions/${id}`));
+      } catch (error) {
+        if (this.inRoom && error instanceof ApiError && error.status === 404) throw new ClassEnded();
+        throw error;
+      }
+    });
+  }
+
+  /** @returns {Promise<Json>} the current session's state */
+  state() {
+    return this.session("GET", "");
+  }
+
+  /**
+   * Whether a session still exists (not queued behind the current one's requests).
+   * @param {string} id
+   * @returns {Promise<boolean>}
+   */
+  async sessionExists(id) {
+    try {
+      await this.enqueue(() => this.send("GET", `/api/sessions/${id}`));
+      return true;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * A class's public information (title, activity, paused).
+   * @param {string} code  normalised
+   * @returns {Promise<Json>}
+   */
+  room(code) {
+    return this.enqueue(() => this.send("GET", `/api/rooms/${encodeURIComponent(code)}`));
+  }
+
+  /**
+   * Join a class: a new session of the student's own, tied to the class.
+   * @param {string} code  normalised
+   * @param {string} name
+   * @returns {Promise<Json>} {student, session}
+   */
+  joinRoom(code, name) {
+    return this.enqueue(() => this.send("POST", `/api/rooms/${encodeURIComponent(code)}/students`, { name }));
   }
 
   /** @param {Json} changes  a partial config */
@@ -246,9 +318,12 @@ export class Api {
     });
   }
 
-  /** Delete the session when the page goes away (keepalive: survives the unload). */
+  /**
+   * Delete the session when the page goes away (keepalive: survives the unload); a
+   * student's session in a class stays, so a reload comes back to it.
+   */
   closeSession() {
-    if (!this.sessionId) return;
+    if (!this.sessionId || this.inRoom) return;
     fetch(`/api/sessions/${this.sessionId}`, { method: "DELETE", keepalive: true }).catch(() => {});
     this.sessionId = null;
   }

@@ -11,18 +11,22 @@
  * hidden. This module says what each request is and takes in the answers.
  */
 
-import { ApiError } from "./api.js";
+import { ApiError, ClassEnded } from "./api.js";
 import { LossHistory } from "./history.js";
 import { Loop } from "./loop.js";
 import { choicesOf, fieldWithControl, problemsOf, stepInterval, stepRequest } from "./options.js";
+import { RoomTracker, withoutLocked } from "./room.js";
 import { configChanges, fromServerConfig, serverFields, toServerConfig } from "./state.js";
-import { MESSAGES } from "./text.js";
+import { MESSAGES, ROOM } from "./text.js";
 
 /** @typedef {import("./state.js").Settings} Settings */
 /** @typedef {import("./options.js").Options} Options */
 /** @typedef {import("./api.js").Api} Api */
 /** @typedef {Record<string, any>} Json */
 /** @typedef {{now: () => number, later: (fn: () => void, ms: number) => void}} Clock */
+
+/** In a class, while not playing: how often the state is read (to learn of a resume or a new activity). */
+export const ROOM_POLL_MS = 2000;
 
 /** The real clock: performance.now and setTimeout. */
 const CLOCK = { now: () => performance.now(), later: (/** @type {() => void} */ fn, /** @type {number} */ ms) => void setTimeout(fn, ms) };
@@ -56,15 +60,28 @@ export class Controller {
   /**
    * @param {{api: Api, options: Options, settings: Settings,
    *          onChange: () => void, onSettings: (s: Settings) => void,
-   *          hidden?: () => boolean, clock?: Clock}} deps  hidden: the tab is hidden (default:
-   *          document.hidden); clock: for the slow speeds (default: the real one)
+   *          hidden?: () => boolean, clock?: Clock, room?: {session: string} | null,
+   *          onEnded?: () => void}} deps  hidden: the tab is hidden (default:
+   *          document.hidden); clock: for the slow speeds and the class's polling (default:
+   *          the real one); room: a student's session in a class, taken up instead of a new
+   *          one; onEnded: the class ended (or the student was removed)
    */
-  constructor({ api, options, settings, onChange, onSettings, hidden = () => document.hidden, clock = CLOCK }) {
+  constructor({ api, options, settings, onChange, onSettings, hidden = () => document.hidden, clock = CLOCK, room = null, onEnded = () => {} }) {
     this.api = api;
     this.options = options;
     this.settings = settings;
     this.onChange = onChange;
     this.onSettings = onSettings;
+    this.clock = clock;
+    this.hidden = hidden;
+    /** The student's session in a class, or null outside one. */
+    this.roomSession = room?.session ?? null;
+    /** What the page knows of its class (null outside one). */
+    this.tracker = this.roomSession ? new RoomTracker() : null;
+    this.onEnded = onEnded;
+    /** A poll of the class's state is scheduled. */
+    this.pollQueued = false;
+    api.inRoom = this.tracker !== null;
     /** @type {Json | null} */
     this.state = null;
     /** @type {Json | null} */
@@ -99,7 +116,10 @@ export class Controller {
       fetchFrame: () => this.fetchFrame(),
       failed: (error) => this.fail(error),
       hidden,
-      changed: () => this.onChange(),
+      changed: () => {
+        this.onChange();
+        this.schedulePoll();
+      },
     });
     api.onSessionReplaced = () => {
       this.history.clear();
@@ -111,8 +131,12 @@ export class Controller {
     return this.loop.playing;
   }
 
-  /** Create the session for the current settings; data and frame follow. */
+  /** Create the session for the current settings (in a class: take up the student's); data and frame follow. */
   start() {
+    if (this.roomSession) {
+      const id = this.roomSession;
+      return this.act(() => this.api.openSession(id), { adoptSeed: true, data: true }).then(() => this.schedulePoll());
+    }
     const adoptSeed = this.settings.seed === null;
     return this.act(() => this.api.createSession({ config: toServerConfig(this.settings, this.options) }), {
       adoptSeed,
@@ -128,13 +152,28 @@ export class Controller {
   adopt(state, how = {}) {
     const before = this.state;
     this.state = state;
-    // History points after the current epoch, or of a run that was reset, are stale.
-    if (before && state.epoch >= before.epoch) this.history.dropFrom(state.epoch);
-    else this.history.clear();
+    const event = this.tracker ? this.tracker.take(state.room) : null;
+    // In a class the server's config is the truth, seed included.
+    const adoptHow = this.tracker ? { ...how, adoptSeed: true } : how;
+    if (event === "new activity") {
+      // The server has reset the session to the teacher's setup: forget what the page
+      // had (changes not sent, history, data, picture) and read it all again.
+      this.pending = {};
+      this.history.clear();
+      this.batchPoints = null;
+      this.loop.pause();
+      this.loop.wantData();
+      this.loop.wantFrame();
+    } else if (before && state.epoch >= before.epoch) {
+      // History points after the current epoch, or of a run that was reset, are stale.
+      this.history.dropFrom(state.epoch);
+    } else this.history.clear();
+    if (event === "paused") this.loop.pause();
     // The server's config, with the changes the server has not heard of yet on top.
-    this.showSettings({ ...fromServerConfig(this.settings, state.config, this.options, how), ...this.pending });
+    this.showSettings({ ...fromServerConfig(this.settings, state.config, this.options, adoptHow), ...this.pending });
     if (state.status === "diverged") this.loop.pause();
     this.onChange();
+    return event;
   }
 
   /** @param {Settings} settings */
@@ -155,9 +194,74 @@ export class Controller {
   /** @param {unknown} error */
   fail(error) {
     this.loop.pause();
-    this.error = plainMessage(error);
-    console.warn(error);
+    if (this.tracker && error instanceof ClassEnded) {
+      // The class is over for this page: the room bar says so, nothing more is sent.
+      if (!this.tracker.ended) {
+        this.tracker.end();
+        this.onEnded();
+      }
+      this.error = null;
+    } else if (this.tracker && error instanceof ApiError && error.status === 409) {
+      // A step while the teacher has paused the class: the room bar says so.
+      this.tracker.refusedPaused();
+      this.error = null;
+      this.schedulePoll();
+    } else {
+      this.error = plainMessage(error);
+      console.warn(error);
+    }
     this.onChange();
+  }
+
+  /** The class has ended for this page (or it is outside a class: false). */
+  get ended() {
+    return this.tracker?.ended ?? false;
+  }
+
+  /** The fields the teacher locked (empty outside a class). */
+  get locked() {
+    return new Set(this.tracker?.room?.locked ?? []);
+  }
+
+  /**
+   * In a class, while not playing: read the state every ROOM_POLL_MS, to learn of a
+   * resume or a new activity (while playing, the step answers carry the room).
+   */
+  schedulePoll() {
+    if (!this.tracker || this.tracker.ended || this.pollQueued || this.playing) return;
+    this.pollQueued = true;
+    this.clock.later(() => {
+      this.pollQueued = false;
+      this.poll();
+    }, ROOM_POLL_MS);
+  }
+
+  /** One poll: taken only when nothing else is on its way (else the next one asks). */
+  async poll() {
+    if (!this.tracker || this.tracker.ended || this.playing) return;
+    if (this.loop.wire === "idle" && this.state && !this.hidden()) {
+      try {
+        const state = await this.api.state();
+        if (this.loop.wire === "idle" && !this.playing) this.takePolled(state);
+      } catch (error) {
+        if (error instanceof ClassEnded) this.fail(error);
+        else console.warn("poll", error);
+      }
+    }
+    this.schedulePoll();
+  }
+
+  /**
+   * A polled state: taken when the class or the session changed.
+   * @param {Json} state
+   */
+  takePolled(state) {
+    const known = this.state;
+    const same = known && JSON.stringify(known.room) === JSON.stringify(state.room) && known.epoch === state.epoch;
+    if (same) return;
+    const event = this.adopt(state);
+    if (event === "new activity") return; // data and frame are on their way
+    if (known && known.epoch !== state.epoch) this.loop.wantFrame();
   }
 
   dismissError() {
@@ -178,7 +282,9 @@ export class Controller {
   // -- playing -------------------------------------------------------------------------
 
   play() {
+    if (this.ended) return;
     this.error = null;
+    if (this.tracker) this.tracker.notice = "";
     this.loop.play();
   }
 
@@ -205,8 +311,9 @@ export class Controller {
   takeStep(answer) {
     const { frame, epochs_run: _epochs, batches_run: _batches, batch_points: points, ...state } = answer;
     this.batchPoints = points ?? null;
-    this.adopt(state);
-    if (frame) this.adoptFrame(frame);
+    const event = this.adopt(state);
+    // A new activity: the frame's history was asked from the old run's cursor.
+    if (frame && event !== "new activity") this.adoptFrame(frame);
   }
 
   /** The page has drawn: a waiting answer is taken in and the next step may go. */
@@ -217,6 +324,7 @@ export class Controller {
   /** The tab was hidden or shown again: polling stops while hidden. */
   visibilityChanged() {
     this.loop.visibilityChanged();
+    if (!this.hidden()) this.schedulePoll();
   }
 
   // -- actions -------------------------------------------------------------------------
@@ -228,6 +336,7 @@ export class Controller {
    * @param {string} [key]  see Loop.act
    */
   act(request, how = {}, key) {
+    if (this.ended) return Promise.resolve();
     this.error = null;
     this.batchPoints = null;
     return this.loop.act(async () => {
@@ -253,6 +362,7 @@ export class Controller {
   }
 
   regenerate() {
+    if (this.locked.has("seed")) return Promise.resolve();
     return this.act(() => this.api.regenerate(), { adoptSeed: true, data: true });
   }
 
@@ -263,6 +373,17 @@ export class Controller {
    * @param {Partial<Settings>} change
    */
   change(change) {
+    if (this.ended) return Promise.resolve();
+    if (this.tracker) {
+      // A locked field stays as the teacher set it (its control is disabled anyway).
+      const { kept, dropped } = withoutLocked(change, this.locked);
+      if (dropped.length > 0) {
+        this.error = ROOM.locked;
+        this.onChange();
+        if (Object.keys(kept).length === 0) return Promise.resolve();
+      }
+      change = kept;
+    }
     // As the reference: a change that resets the network pauses training.
     if (Object.keys(change).some((name) => this.resetFields.has(name))) this.pause();
     this.pending = { ...this.pending, ...change };
@@ -322,6 +443,10 @@ export class Controller {
 
   /** @param {Json} model  an exported model */
   loadModel(model) {
+    if (this.tracker) {
+      this.fail(ROOM.noNewSession);
+      return Promise.resolve();
+    }
     this.pause();
     this.history.clear();
     this.state = null;

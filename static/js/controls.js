@@ -15,8 +15,9 @@ import { cssColor } from "./colors.js";
 import { formatBatch, formatEpoch, formatLoss } from "./format.js";
 import { toPixel } from "./grid.js";
 import { choicesOf, fieldWithControl } from "./options.js";
+import { lockPlan } from "./room.js";
 import { currentChoice, hashKeysOf, parseChoice, parseNumber } from "./state.js";
-import { HELP } from "./text.js";
+import { HELP, ROOM } from "./text.js";
 
 /** @typedef {import("./state.js").Settings} Settings */
 /** @typedef {import("./options.js").Options} Options */
@@ -46,6 +47,9 @@ import { HELP } from "./text.js";
  * @property {boolean} playing
  * @property {string | null} error
  * @property {Record<string, Json> | null} datasetPreviews  data per dataset name
+ * @property {Set<string>} [locked]   fields the teacher locked (in a class)
+ * @property {boolean} [inRoom]       a student's page in a class: no model is loaded
+ * @property {boolean} [ended]        the class has ended: nothing can be pressed
  */
 
 /**
@@ -87,7 +91,50 @@ function parseControl(f, text) {
  * @property {Field} field
  * @property {HTMLSelectElement | HTMLInputElement} input
  * @property {(value: any) => void} show
+ * @property {HTMLElement} slot
+ * @property {boolean} [locked]  shown as locked by the teacher
  */
+
+/**
+ * Show a control as locked by the teacher (disabled, a lock mark, the reason as its
+ * tooltip), or as free again.
+ * @param {FieldControl} c
+ * @param {boolean} locked
+ */
+function showLocked(c, locked) {
+  if (Boolean(c.locked) === locked) return;
+  c.locked = locked;
+  c.input.disabled = locked;
+  c.slot.classList.toggle("locked", locked);
+  c.slot.title = locked ? ROOM.locked : HELP[c.field.name] ?? "";
+  c.slot.querySelector(".lock-mark")?.remove();
+  // After the field's name (a checkbox's name is the slot's own text).
+  const named = c.field.control === "checkbox" ? c.slot : c.slot.children[0];
+  if (locked) named.append(lockMark());
+}
+
+/**
+ * Why an element cannot be used, as its tooltip; "" gives it back its own tooltip.
+ * @param {HTMLElement} el
+ * @param {string} why
+ */
+function reason(el, why) {
+  const own = el.dataset.ownTitle;
+  if (why) {
+    if (own === undefined) el.dataset.ownTitle = el.title;
+    el.title = why;
+  } else if (own !== undefined) {
+    el.title = own;
+    delete el.dataset.ownTitle;
+  }
+}
+
+/** A small padlock (drawn by CSS), with the reason for screen readers. */
+export function lockMark() {
+  const mark = make("span", { className: "lock-mark" });
+  mark.append(make("span", { className: "visually-hidden", textContent: ` ${ROOM.locked}` }));
+  return mark;
+}
 
 /** The selects, sliders and checkboxes of the table of fields. */
 export class FieldControls {
@@ -150,7 +197,8 @@ export class FieldControls {
       const bounds = { min: String(f.min ?? ""), max: String(f.max ?? "") };
       input = make("input", { id, type: "number", step: String(f.step ?? "any"), ...bounds });
     }
-    this.slot(f, "label", "field").replaceChildren(make("span", { textContent: f.label }), input);
+    const slot = this.slot(f, "label", "field");
+    slot.replaceChildren(make("span", { textContent: f.label }), input);
     input.addEventListener("change", () => {
       const value = parseControl(f, input.value);
       if (value !== undefined) this.change({ [f.name]: value });
@@ -158,6 +206,7 @@ export class FieldControls {
     return {
       field: f,
       input,
+      slot,
       show: (value) => {
         const text = String(value);
         const typing = input.tagName === "INPUT" && document.activeElement === input;
@@ -188,6 +237,7 @@ export class FieldControls {
     return {
       field: f,
       input,
+      slot,
       show: (value) => {
         if (Number(input.value) !== value) input.value = String(value);
         output.textContent = `${value}${suffix}`;
@@ -202,14 +252,21 @@ export class FieldControls {
    */
   checkbox(f) {
     const input = make("input", { id: String(f.control_id), type: "checkbox" });
-    this.slot(f, "label", "").replaceChildren(input, ` ${f.label}`);
+    const slot = this.slot(f, "label", "");
+    slot.replaceChildren(input, ` ${f.label}`);
     input.addEventListener("change", () => this.change({ [f.name]: input.checked }));
-    return { field: f, input, show: (value) => (input.checked = Boolean(value)) };
+    return { field: f, input, slot, show: (value) => (input.checked = Boolean(value)) };
   }
 
-  /** @param {Settings} settings */
-  update(settings) {
-    for (const c of this.controls) c.show(settings[c.field.name]);
+  /**
+   * @param {Settings} settings
+   * @param {Set<string>} [locked]  fields the teacher locked: their controls are disabled
+   */
+  update(settings, locked = new Set()) {
+    for (const c of this.controls) {
+      c.show(settings[c.field.name]);
+      showLocked(c, locked.has(c.field.name));
+    }
   }
 }
 
@@ -236,7 +293,11 @@ export class Controls {
     this.removeLayer = byId("remove-layers");
     this.datasets = byId("datasets");
     this.seed = byId("seed-value");
+    this.regenerate = byId("data-regen-button");
+    this.importButton = byId("import-model");
     this.intro = byId("intro");
+    /** The lock plan last shown (its kinds), to touch the special controls only on a change. */
+    this.lockKey = "";
     this.datasetField = fieldWithControl(options, "datasets");
     this.layersField = fieldWithControl(options, "layers");
     this.datasets.dataset.hideKey = hashKeysOf(this.datasetField).join(" ");
@@ -261,7 +322,7 @@ export class Controls {
     byId("next-step-button").addEventListener("click", () => this.h.step());
     byId("batch-step-button").addEventListener("click", () => this.h.stepBatch());
     byId("reset-button").addEventListener("click", () => this.h.reset());
-    byId("data-regen-button").addEventListener("click", () => this.h.regenerate());
+    this.regenerate.addEventListener("click", () => this.h.regenerate());
     this.bannerReset.addEventListener("click", () => this.h.reset());
     byId("banner-close").addEventListener("click", () => this.h.dismiss());
     byId("export-model").addEventListener("click", async () => {
@@ -278,7 +339,7 @@ export class Controls {
       if (blob) download(blob, `neural-playground-epoch-${this.epochShown}.png`);
     });
     const file = byId("model-file");
-    byId("import-model").addEventListener("click", () => file.click());
+    this.importButton.addEventListener("click", () => file.click());
     file.addEventListener("change", () => {
       if (file.files?.[0]) this.h.importModel(file.files[0]);
       file.value = "";
@@ -326,7 +387,8 @@ export class Controls {
   update(view) {
     const s = view.settings;
     this.settings = s;
-    this.fields.update(s);
+    const plan = lockPlan(view.locked ?? [], this.options);
+    this.fields.update(s, plan.fields);
 
     this.play.classList.toggle("playing", view.playing);
     this.play.setAttribute("aria-label", view.playing ? "Pause" : "Play");
@@ -335,8 +397,9 @@ export class Controls {
     const n = s.hidden_layers.length;
     this.numLayers.textContent = String(n);
     this.layersLabel.textContent = n === 1 ? "hidden layer" : "hidden layers";
-    this.addLayer.disabled = n >= this.maxLayers;
-    this.removeLayer.disabled = n === 0;
+    const layersLocked = plan.kinds.has("layers");
+    this.addLayer.disabled = n >= this.maxLayers || layersLocked;
+    this.removeLayer.disabled = n === 0 || layersLocked;
     this.intro.hidden = s.hide_text;
 
     const state = view.state;
@@ -353,12 +416,42 @@ export class Controls {
       this.seed.textContent = s.seed ?? String(state.config.seed);
     }
 
-    this.updateDatasets(view);
+    this.updateLocks(plan.kinds, view);
+    this.updateDatasets(view, plan.kinds.has("datasets"));
     this.updateBanner(view);
   }
 
-  /** @param {ControlsView} view */
-  updateDatasets(view) {
+  /**
+   * The special controls of locked fields (layers, seed) and the model import in a class.
+   * @param {Set<string>} kinds  the control kinds of the locked fields
+   * @param {ControlsView} view
+   */
+  updateLocks(kinds, view) {
+    const key = JSON.stringify([[...kinds].sort(), Boolean(view.inRoom), Boolean(view.ended)]);
+    if (key === this.lockKey) return;
+    this.lockKey = key;
+    const layers = /** @type {HTMLElement} */ (this.numLayers.closest(".layers-control"));
+    layers.classList.toggle("locked", kinds.has("layers"));
+    reason(layers, kinds.has("layers") ? ROOM.locked : "");
+    layers.querySelector(".lock-mark")?.remove();
+    if (kinds.has("layers")) layers.append(lockMark());
+    this.regenerate.disabled = kinds.has("seed") || Boolean(view.ended);
+    reason(this.regenerate, kinds.has("seed") ? ROOM.locked : "");
+    this.regenerate.classList.toggle("locked", kinds.has("seed"));
+    this.datasets.classList.toggle("locked", kinds.has("datasets"));
+    reason(this.datasets, kinds.has("datasets") ? ROOM.locked : "");
+    this.importButton.disabled = Boolean(view.inRoom);
+    reason(this.importButton, view.inRoom ? ROOM.noNewSession : "");
+    for (const id of ["play-pause-button", "next-step-button", "batch-step-button", "reset-button"]) {
+      byId(id).disabled = Boolean(view.ended);
+    }
+  }
+
+  /**
+   * @param {ControlsView} view
+   * @param {boolean} locked  the teacher locked the dataset
+   */
+  updateDatasets(view, locked) {
     const s = view.settings;
     if (s.problem !== this.datasetProblem) this.buildDatasets(s.problem);
     const current = currentChoice(s, this.datasetField.name);
@@ -366,6 +459,7 @@ export class Controls {
       const selected = name === current;
       entry.button.classList.toggle("selected", selected);
       entry.button.setAttribute("aria-pressed", String(selected));
+      entry.button.disabled = locked;
       const data = view.datasetPreviews?.[name];
       if (data && entry.drawn !== data) {
         drawDataset(entry.canvas, data, this.options.limits.grid_extent);

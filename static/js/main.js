@@ -13,8 +13,9 @@ import { LossChart } from "./linechart.js";
 import { NetworkDiagram } from "./network.js";
 import { fieldWithControl, normalizeOptions } from "./options.js";
 import { Projector, wholeView } from "./projector.js";
+import { RoomBar, lockPlan, readEntry, removeEntry, roomOfUrl } from "./room.js";
 import { hashKeysOf, readHash, toHash } from "./state.js";
-import { IGNORED } from "./text.js";
+import { IGNORED, ROOM } from "./text.js";
 
 /**
  * Call `fn` at most once per animation frame, however often this is called.
@@ -62,14 +63,59 @@ function showFatal(text) {
   }
 }
 
+/**
+ * The diagram's parts of locked fields: the input features (still hoverable, so not
+ * disabled: aria-disabled, and a click is refused by the controller) and the neuron
+ * buttons. Runs after each rebuild of the diagram; a changed lock set rebuilds it.
+ * @param {HTMLElement} root  #network
+ * @param {Set<string>} kinds  the control kinds of the locked fields
+ */
+function lockDiagram(root, kinds) {
+  root.classList.toggle("locked-features", kinds.has("features"));
+  root.classList.toggle("locked-layers", kinds.has("layers"));
+  if (kinds.has("features")) {
+    for (const button of root.querySelectorAll(".node.feature")) {
+      button.setAttribute("aria-disabled", "true");
+      /** @type {HTMLElement} */ (button).title = ROOM.locked;
+    }
+  }
+  if (kinds.has("layers")) {
+    for (const button of root.querySelectorAll(".layer-head button")) {
+      /** @type {HTMLButtonElement} */ (button).disabled = true;
+      /** @type {HTMLElement} */ (button).title = ROOM.locked;
+    }
+  }
+}
+
+/**
+ * The class of the address (`?room=CODE`) and the student's entry for it; null outside a
+ * class. Without an entry this browser has not joined: off to the join page.
+ * @returns {{code: string, entry: import("./room.js").Entry} | null | "left"}
+ */
+function roomOfPage() {
+  const code = roomOfUrl(location.search);
+  if (code === undefined) return null;
+  const entry = code ? readEntry(localStorage, code) : null;
+  if (!code || !entry) {
+    location.replace(code ? `/r/${code}` : "/join");
+    return "left";
+  }
+  return { code, entry };
+}
+
 async function main() {
+  const room = roomOfPage();
+  if (room === "left") return;
   const columns = /** @type {HTMLElement} */ (document.querySelector("main"));
   // aria-busy while a request is queued or in flight; the session id for scripts and tests.
   const api = new Api({ onBusy: (busy) => columns.setAttribute("aria-busy", String(busy)) });
   const options = normalizeOptions(await api.options());
   const features = fieldWithControl(options, "features");
   const layers = fieldWithControl(options, "layers");
-  const link = readHash(location.hash, options);
+  // In a class the teacher's setup counts, not a link's: the hash is neither read nor
+  // written (a link copied from here leads to the class, not out of it).
+  if (room && location.hash) history.replaceState(null, "", `${location.pathname}${location.search}`);
+  const link = readHash(room ? "" : location.hash, options);
   showLinkNotice(link.ignored);
   // `<control>_hide=true`: hidden controls; a hidden input feature is not used at all
   // (as the reference), and the flags stay in the hash the page writes.
@@ -79,6 +125,7 @@ async function main() {
   if (usable.length > 0) link.settings.features = usable;
   let writtenHash = "";
   const writeHash = (/** @type {import("./state.js").Settings} */ s) => {
+    if (room) return;
     writtenHash = `#${toHash(s, options, link.hide)}`;
     if (location.hash !== writtenHash) history.replaceState(null, "", writtenHash);
   };
@@ -89,7 +136,13 @@ async function main() {
     settings: link.settings,
     onChange: render,
     onSettings: writeHash,
+    room: room ? { session: room.entry.session } : null,
+    onEnded: () => {
+      if (room) removeEntry(localStorage, room.code);
+    },
   });
+  const roomBar = room ? new RoomBar(/** @type {HTMLElement} */ (document.getElementById("room-bar"))) : null;
+  document.body.classList.toggle("in-room", room !== null);
   const c = controller;
 
   const controls = new Controls(options, {
@@ -117,7 +170,13 @@ async function main() {
       onEditBias: (layer, neuron, value) => c.setBias(layer, neuron, value),
     },
     { minNeurons: Number(layers.min), maxNeurons: Number(layers.max), maxWeight: options.limits.max_weight },
-    { shapeKey: hashKeysOf(layers).join(" "), onBuilt: () => applyHidden(document, hide) },
+    {
+      shapeKey: hashKeysOf(layers).join(" "),
+      onBuilt: () => {
+        applyHidden(document, hide);
+        lockDiagram(network.root, lockPlan(c.locked, options).kinds);
+      },
+    },
   );
   const chart = new LossChart(/** @type {HTMLElement} */ (document.getElementById("linechart")));
   const heatmap = new HeatMap(/** @type {HTMLElement} */ (document.getElementById("heatmap")), options.limits.grid_extent);
@@ -145,11 +204,22 @@ async function main() {
 
   let lastFrame = /** @type {unknown} */ (null);
   let framesDrawn = 0;
+  let lockKey = "[]";
   function draw() {
     const s = c.settings;
     const frame = c.frame;
     const config = c.state?.config;
     if (c.state) columns.dataset.session = c.state.id;
+    const locked = c.locked;
+    const key = JSON.stringify([...locked].sort());
+    if (key !== lockKey) {
+      lockKey = key;
+      network.structureKey = ""; // rebuilt below, with its locks
+    }
+    if (roomBar && c.tracker) {
+      roomBar.update({ tracker: c.tracker, state: c.state, options });
+      columns.dataset.roomVersion = String(c.tracker.version ?? "");
+    }
     if (frame !== lastFrame) {
       // How many server frames have been drawn: for benchmarks and tests.
       lastFrame = frame;
@@ -161,6 +231,9 @@ async function main() {
       playing: c.playing,
       error: c.error,
       datasetPreviews: c.previews?.datasets ?? null,
+      locked,
+      inRoom: room !== null,
+      ended: c.ended,
     });
     const enabled = config?.features ?? s.features;
     network.update({
@@ -206,13 +279,13 @@ async function main() {
     if (e.persisted) location.reload();
   });
   window.addEventListener("hashchange", () => {
-    if (location.hash !== writtenHash) location.reload();
+    if (!room && location.hash !== writtenHash) location.reload();
   });
 
   render();
   await c.start();
   writeHash(c.settings);
-  await c.loadPreviews();
+  if (!c.ended) await c.loadPreviews();
 }
 
 main().catch((error) => {

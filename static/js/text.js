@@ -96,3 +96,56 @@ export const IGNORED = {
   part: (/** @type {string} */ key, /** @type {string} */ value, /** @type {string} */ why) =>
     `${key}=${value.length > 12 ? `${value.slice(0, 11)}…` : value} ignored: ${why}`,
 };
+
+/** A metric of a goal, in words (the server's names: docs/API.md, "Rooms"). */
+export const METRICS = /** @type {Record<string, string>} */ ({
+  test_loss: "test loss",
+  train_loss: "training loss",
+  test_accuracy: "test accuracy",
+  train_accuracy: "training accuracy",
+});
+
+/** A student in a class: the join page and the room bar of the playground. */
+export const ROOM = {
+  // The join page (/join, /r/{code}).
+  pageTitle: "Join a class · Neural Playground",
+  joinHeading: "Join a class",
+  codeLabel: "Class code",
+  codeHint: "The six letters and digits your teacher shows, for example K7Q-4MZ.",
+  codeButton: "Find the class",
+  badCode: "A class code has 6 letters and digits, like K7Q-4MZ. Check the code and try again.",
+  looking: "Looking for the class…",
+  classNamed: (/** @type {string} */ code) => `Class ${code}`,
+  nameLabel: "Your name",
+  nameHint: "1 to 40 characters, in any language. Your teacher will see it.",
+  nameEmpty: "Type your name first.",
+  nameLong: (/** @type {number} */ most) => `Your name can have at most ${most} characters.`,
+  joinButton: "Join",
+  joining: "Joining…",
+  otherCode: "Use another code",
+  welcomeBack: (/** @type {string} */ name) => `Welcome back, ${name}! Taking you to your class…`,
+  // When the server's answer has no sentence of its own.
+  notFound: "There is no class with this code. Check the code and try again.",
+  full: "This class is full. Ask your teacher what to do.",
+  tooMany: "Too many tries. Wait a minute, then try again.",
+  badName: "That name cannot be used. Type 1 to 40 characters.",
+  // The room bar.
+  barLabel: "Your class",
+  you: (/** @type {string} */ name) => `You: ${name}`,
+  goalBelow: (/** @type {string} */ metric, /** @type {string} */ x) => `Goal: ${metric} below ${x}`,
+  goalAtLeast: (/** @type {string} */ metric, /** @type {string} */ x) => `Goal: ${metric} at least ${x}`,
+  rankNeurons: "with as few neurons as you can",
+  progress: (/** @type {string} */ metric, /** @type {string} */ value) => `Your ${metric} now: ${value}`,
+  reached: (/** @type {string} */ epoch, /** @type {number} */ seconds) => `Goal reached at epoch ${epoch} (${seconds} s)`,
+  noActivity: "Waiting for your teacher to start an activity.",
+  locked: "Your teacher locked this for the activity.",
+  lockedList: (/** @type {string[]} */ labels) => `Locked by your teacher: ${labels.join(", ")}.`,
+  experiment: (/** @type {string} */ label, /** @type {string} */ value) =>
+    `Your value in the class experiment: ${label} ${value}`,
+  paused: "Your teacher has paused the class.",
+  resumed: "Your teacher has resumed the class. Press Play to go on.",
+  newActivity: "Your teacher started a new activity.",
+  ended: "This class has ended.",
+  joinLink: "Join a class",
+  noNewSession: "In a class your teacher chooses the setup, so loading a model is switched off.",
+};
