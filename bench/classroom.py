@@ -36,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -138,12 +139,24 @@ def request(
 
 
 def student(
-    port: int, seed: int, cap: int, start_at: float, stop_at: float, out: list[dict[str, Any]]
+    port: int,
+    seed: int,
+    cap: int,
+    start_at: float,
+    stop_at: float,
+    out: list[dict[str, Any]],
+    create: Callable[[http.client.HTTPConnection, int], tuple[int, Any]] | None = None,
 ) -> None:
+    """``create(conn, seed)`` → (status, state with "id"): how the student gets its session
+    (default: POST /api/sessions; bench/room_bench.py joins a room or reuses one)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     record: dict[str, Any] = {"frames": 0, "epochs": 0, "errors": 0, "latencies": []}
     try:
-        status, state = request(conn, "POST", "/api/sessions", {"config": {**CONFIG, "seed": seed}})
+        if create is not None:
+            status, state = create(conn, seed)
+        else:
+            body = {"config": {**CONFIG, "seed": seed}}
+            status, state = request(conn, "POST", "/api/sessions", body)
         if status != 201:
             record["errors"] += 1
             return

@@ -67,7 +67,14 @@ THROWAWAY = Field(
     "momentum_beta", "number", "Momentum β", 0.9, "live", "select", "beta", "beta",
     min=0, max=1, max_exclusive=True, steps=(0.5, 0.9, 0.99),
 )  # fmt: skip
-REBUILT = ("app.schemas", "app.errors", "app.routes.meta", "app.routes.sessions", "app.main")
+REBUILT = (
+    "app.schemas",
+    "app.errors",
+    "app.routes.meta",
+    "app.routes.sessions",
+    "app.routes.rooms",
+    "app.main",
+)
 
 
 def _reload() -> ModuleType:

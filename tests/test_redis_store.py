@@ -345,3 +345,32 @@ def test_a_process_reuses_its_copy_until_another_changes_the_session(
         assert loads == [sid]  # the other process had no copy
         assert one.get(f"/api/sessions/{sid}").json()["epoch"] == 6
         assert loads == [sid, sid]  # changed elsewhere: never the stale copy
+
+
+def test_a_workers_connections_send_without_waiting() -> None:
+    """Nagle's algorithm is off on connections a worker's socket accepts (asyncio does
+    it only for a socket made with IPPROTO_TCP); with it on, answers on a kept-alive
+    connection waited ~40 ms for the client's delayed ACK (docs/BENCHMARKS.md)."""
+    import asyncio
+    import socket
+
+    from app.workers import listen
+
+    async def accepted_nodelay() -> int:
+        server_sock = listen("127.0.0.1", 0)
+        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            sock = writer.get_extra_info("socket")
+            seen.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(handle, sock=server_sock)
+        port = server_sock.getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        value = await asyncio.wait_for(seen, 5)
+        writer.close()
+        server.close()
+        return value
+
+    assert asyncio.run(accepted_nodelay()) != 0
