@@ -1,5 +1,5 @@
 // What GET /api/options answers (the parts the page reads): the server's table of fields
-// and its limits (options.json), normalised as the page does.
+// and its limits (options.json), normalised as the page does; and a clock tests move by hand.
 import { readFileSync } from "node:fs";
 
 import { normalizeOptions } from "../../static/js/options.js";
@@ -10,3 +10,23 @@ export function rawOptions() {
 }
 
 export const OPTIONS = normalizeOptions(rawOptions());
+
+/** A clock the test moves by hand: `advance(ms)` runs the timers that fall due. */
+export function fakeClock() {
+  let now = 0;
+  /** @type {{at: number, fn: () => void}[]} */
+  let timers = [];
+  return {
+    now: () => now,
+    later: (fn, ms) => timers.push({ at: now + ms, fn }),
+    get waiting() {
+      return timers.length;
+    },
+    advance(ms) {
+      now += ms;
+      const due = timers.filter((t) => t.at <= now);
+      timers = timers.filter((t) => t.at > now);
+      for (const t of due) t.fn();
+    },
+  };
+}

@@ -5,7 +5,7 @@ import { test } from "node:test";
 
 import { Controller } from "../../static/js/controller.js";
 import { defaultSettings, toServerConfig } from "../../static/js/state.js";
-import { OPTIONS } from "./fixture.mjs";
+import { OPTIONS, fakeClock } from "./fixture.mjs";
 
 const METHODS = ["createSession", "patch", "step", "reset", "regenerate", "frame", "data", "setWeight", "setBias"];
 
@@ -29,25 +29,6 @@ function fakeApi() {
   return { api, open, sent };
 }
 
-/** A clock the test moves by hand: `advance(ms)` runs the timers that fall due. */
-function fakeClock() {
-  let now = 0;
-  /** @type {{at: number, fn: () => void}[]} */
-  let timers = [];
-  return {
-    now: () => now,
-    later: (fn, ms) => timers.push({ at: now + ms, fn }),
-    get waiting() {
-      return timers.length;
-    },
-    advance(ms) {
-      now += ms;
-      const due = timers.filter((t) => t.at <= now);
-      timers = timers.filter((t) => t.at > now);
-      for (const t of due) t.fn();
-    },
-  };
-}
 
 /** The session's state with a config and an epoch. */
 function stateOf(config, epoch = 0, status = "ok") {

@@ -27,7 +27,7 @@ import {
 import { defaultSettings } from "../../static/js/state.js";
 import { ROOM } from "../../static/js/text.js";
 import { FakeElement, fakeDocument } from "./fake-dom.mjs";
-import { OPTIONS } from "./fixture.mjs";
+import { OPTIONS, fakeClock } from "./fixture.mjs";
 
 /** Let every settled promise run its callbacks. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -298,23 +298,6 @@ function fakeApi() {
   return { api, open, sent };
 }
 
-function fakeClock() {
-  let now = 0;
-  let timers = [];
-  return {
-    now: () => now,
-    later: (fn, ms) => timers.push({ at: now + ms, fn }),
-    get waiting() {
-      return timers.length;
-    },
-    advance(ms) {
-      now += ms;
-      const due = timers.filter((t) => t.at <= now);
-      timers = timers.filter((t) => t.at > now);
-      for (const t of due) t.fn();
-    },
-  };
-}
 
 const CONFIG = { ...Object.fromEntries(OPTIONS.fields.filter((f) => f.reset !== "page").map((f) => [f.name, f.default])), seed: 7 };
 
