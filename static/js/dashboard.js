@@ -555,6 +555,8 @@ const SVG = "http://www.w3.org/2000/svg";
 const W = 640;
 const H = 280;
 const PAD = { left: 56, right: 16, top: 14, bottom: 44 };
+/** The part of the x axis left free at each end (a fraction of its length). */
+const X_INSET = 0.05;
 
 /**
  * @param {string} tag
@@ -602,7 +604,9 @@ export class ExperimentPlot {
     this.key = key;
     const iw = W - PAD.left - PAD.right;
     const ih = H - PAD.top - PAD.bottom;
-    const px = (/** @type {number} */ x) => PAD.left + x * iw;
+    // The first and last values sit a little inside the frame, so their marks (and the
+    // mean's bar) cover neither the y axis nor the frame's right edge.
+    const px = (/** @type {number} */ x) => PAD.left + (X_INSET + x * (1 - 2 * X_INSET)) * iw;
     const py = (/** @type {number} */ y) => PAD.top + (1 - y) * ih;
     /** @type {SVGElement[]} */
     const parts = [];
