@@ -373,4 +373,8 @@ def test_a_workers_connections_send_without_waiting() -> None:
         server.close()
         return value
 
-    assert asyncio.run(accepted_nodelay()) != 0
+    # In a thread of its own: the browser tests' Playwright keeps a loop in this one.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, accepted_nodelay()).result(timeout=10) != 0
