@@ -54,6 +54,8 @@ export class Api {
     this.pending = 0;
     /** A student's session in a class: never replaced, never deleted by the page. */
     this.inRoom = false;
+    /** @type {string | null} a class's teacher token, sent as Authorization (the teacher's page) */
+    this.token = null;
   }
 
   /** True while a request is queued or in flight. */
@@ -86,6 +88,7 @@ export class Api {
   async send(method, path, body) {
     /** @type {RequestInit} */
     const init = { method, headers: { Accept: "application/json" } };
+    if (this.token) init.headers = { ...init.headers, Authorization: `Bearer ${this.token}` };
     if (body !== undefined) {
       init.body = JSON.stringify(body);
       init.headers = { ...init.headers, "Content-Type": "application/json" };

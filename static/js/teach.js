@@ -8,6 +8,7 @@
  * the class. The views are dashboard.js and spotlight.js; the words are teach-text.js.
  */
 
+import { Api, ApiError } from "./api.js";
 import {
   Dashboard,
   ExperimentPlot,
@@ -39,58 +40,10 @@ const FORM_FIELDS = [
 
 // -- the server ------------------------------------------------------------------------------
 
-/** An answer with a 4xx/5xx status (`detail`: the server's sentence), or none (status 0). */
-class RoomError extends Error {
-  /**
-   * @param {number} status
-   * @param {string} detail
-   */
-  constructor(status, detail) {
-    super(detail);
-    this.status = status;
-  }
-}
-
-/** The rooms API: the one place of this page that calls fetch. */
-class RoomApi {
-  constructor() {
-    /** @type {string | null} */
-    this.token = null;
-  }
-
-  /**
-   * @param {string} method
-   * @param {string} path
-   * @param {unknown} [body]
-   * @returns {Promise<any>}  the JSON answer; null for 204
-   */
-  async send(method, path, body) {
-    /** @type {Record<string, string>} */
-    const headers = { Accept: "application/json" };
-    if (this.token) headers.Authorization = `Bearer ${this.token}`;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    let response;
-    try {
-      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: "no-store" });
-    } catch {
-      throw new RoomError(0, TEACH.connectionLost);
-    }
-    if (response.status === 204) return null;
-    let json = null;
-    try {
-      json = await response.json();
-    } catch {
-      json = null;
-    }
-    if (!response.ok) {
-      const detail = typeof json?.detail === "string" ? json.detail : `${response.status} ${response.statusText}`;
-      throw new RoomError(response.status, detail);
-    }
-    return json;
-  }
-
+/** The rooms API: the session API's requests (api.js), with the teacher's token. */
+class RoomApi extends Api {
   /** @param {string} code */
-  room(code) {
+  roomPath(code) {
     return `/api/rooms/${encodeURIComponent(code)}`;
   }
 }
@@ -457,7 +410,7 @@ async function main() {
     const link = `${location.origin}${r.join_url}`;
     el.joinCode.textContent = formatCode(r.code);
     el.joinLink.textContent = link;
-    el.joinQr.src = `${api.room(r.code)}/qr.svg`;
+    el.joinQr.src = `${api.roomPath(r.code)}/qr.svg`;
     el.joinQr.alt = TEACH.qrAlt(link);
     showJoin(fresh || !r.students);
     showRoom(r);
@@ -486,7 +439,7 @@ async function main() {
    * @param {unknown} error
    */
   function lostClass(error) {
-    if (!(error instanceof RoomError)) return false;
+    if (!(error instanceof ApiError)) return false;
     if (error.status === 404) showStart(TEACH.roomGone);
     else if (error.status === 401 || error.status === 403) showStart(TEACH.notYours);
     else return false;
@@ -499,7 +452,7 @@ async function main() {
     if (gen !== generation) return;
     const started = performance.now();
     try {
-      const answer = await api.send("GET", `${api.room(code)}/students`);
+      const answer = await api.send("GET", `${api.roomPath(code)}/students`);
       if (gen !== generation) return;
       connection(false);
       board = answer;
@@ -531,18 +484,18 @@ async function main() {
     if (spotlight.id !== id || gen !== generation) return;
     const started = performance.now();
     try {
-      const answer = await api.send("GET", `${api.room(code)}/students/${encodeURIComponent(id)}`);
+      const answer = await api.send("GET", `${api.roomPath(code)}/students/${encodeURIComponent(id)}`);
       if (spotlight.id !== id || gen !== generation) return;
       connection(false);
       spotlight.update(answer, el.hideNames.checked);
     } catch (error) {
       if (spotlight.id !== id || gen !== generation) return;
-      if (error instanceof RoomError && error.status === 404) {
+      if (error instanceof ApiError && error.status === 404) {
         // The student is gone, or the class: the dashboard's poll tells which.
         spotlight.gone();
         return;
       }
-      connection(error instanceof RoomError && error.status === 0);
+      connection(error instanceof ApiError && error.status === 0);
     }
     clearTimeout(spotTimer);
     spotTimer = setTimeout(() => refreshSpotlight(id, gen), Math.max(200, POLL_MS - (performance.now() - started)));
@@ -554,7 +507,7 @@ async function main() {
    */
   async function share(id, name) {
     try {
-      const r = await api.send("POST", `${api.room(code)}/students/${encodeURIComponent(id)}/share`);
+      const r = await api.send("POST", `${api.roomPath(code)}/students/${encodeURIComponent(id)}/share`);
       showRoom(r);
       fillForm(r.activity);
       say(TEACH.shared(name, r.activity?.version ?? 0));
@@ -570,7 +523,7 @@ async function main() {
   async function remove(id, name) {
     if (!confirm(TEACH.confirmRemove(name))) return;
     try {
-      await api.send("DELETE", `${api.room(code)}/students/${encodeURIComponent(id)}`);
+      await api.send("DELETE", `${api.roomPath(code)}/students/${encodeURIComponent(id)}`);
       spotlight.close();
     } catch (error) {
       if (!lostClass(error)) say(error instanceof Error ? error.message : String(error));
@@ -602,7 +555,7 @@ async function main() {
    */
   async function pauseOrResume(what) {
     try {
-      showRoom(await api.send("POST", `${api.room(code)}/${what}`));
+      showRoom(await api.send("POST", `${api.roomPath(code)}/${what}`));
     } catch (error) {
       if (!lostClass(error)) say(error instanceof Error ? error.message : String(error));
     }
@@ -613,9 +566,9 @@ async function main() {
   el.end.addEventListener("click", async () => {
     if (!confirm(TEACH.confirmEnd)) return;
     try {
-      await api.send("DELETE", api.room(code));
+      await api.send("DELETE", api.roomPath(code));
     } catch (error) {
-      if (!(error instanceof RoomError && error.status === 404)) {
+      if (!(error instanceof ApiError && error.status === 404)) {
         say(error instanceof Error ? error.message : String(error));
         return;
       }
@@ -666,7 +619,7 @@ async function main() {
     }
     el.pushButton.disabled = true;
     try {
-      const r = await api.send("PUT", `${api.room(code)}/activity`, body);
+      const r = await api.send("PUT", `${api.roomPath(code)}/activity`, body);
       showRoom(r);
       render();
       say(TEACH.pushed(r.activity?.version ?? 0));
@@ -689,7 +642,7 @@ async function main() {
       return;
     }
     try {
-      const r = await api.send("PUT", `${api.room(code)}/experiment`, { field: field.name, values });
+      const r = await api.send("PUT", `${api.roomPath(code)}/experiment`, { field: field.name, values });
       showRoom(r);
       render();
       say(TEACH.experimentPushed(field.label, values.length));
@@ -725,17 +678,17 @@ async function main() {
   }
   for (;;) {
     try {
-      const r = await api.send("GET", api.room(saved.code));
+      const r = await api.send("GET", api.roomPath(saved.code));
       enter(r, saved.teacher_token, false);
       say(TEACH.resumed);
       return;
     } catch (error) {
-      if (error instanceof RoomError && error.status === 404) {
+      if (error instanceof ApiError && error.status === 404) {
         forget();
         showStart(TEACH.roomGone);
         return;
       }
-      if (!(error instanceof RoomError) || error.status !== 0) {
+      if (!(error instanceof ApiError) || error.status !== 0) {
         // Not a lost connection (e.g. 429): say so, and let the teacher start afresh.
         showStart(error instanceof Error ? error.message : String(error));
         return;
