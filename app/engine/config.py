@@ -20,7 +20,7 @@ from .losses import REGULARIZATIONS
 from .network import INITS
 from .optimizers import OPTIMIZERS
 
-PROBLEMS = ("classification", "regression")
+PROBLEMS = ("classification", "regression", "multiclass")
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 LEARNING_RATE_DECAYS = (0.0, 0.0001, 0.001, 0.01, 0.1)  # offered steps; any value ≥ 0 is valid
@@ -37,6 +37,9 @@ MAX_SEED = 2**32 - 1
 MAX_SEED_LENGTH = 200  # characters of a text seed (e.g. a reference link's "0.12345")
 GRID_EXTENT = 6.0  # the plotted square is [-6, 6]²
 MAX_WEIGHT = 1e6  # the largest weight or bias a person may type
+CLASSES = (3, 5)  # multi-class problems: the fewest and most classes
+MAX_POINTS = 2000  # the most points of a custom dataset
+MAX_VALUE = 10.0  # the largest |target| of a custom regression point
 
 
 class ConfigError(ValueError):
@@ -77,6 +80,7 @@ class Choice:
 LABELS: dict[str, str] = {
     "classification": "Classification",
     "regression": "Regression",
+    "multiclass": "Multi-class",
     "relu": "ReLU",
     "tanh": "Tanh",
     "sigmoid": "Sigmoid",
@@ -198,6 +202,8 @@ FIELDS: tuple[Field, ...] = (
           url_keys={"regression": "regDataset"},
           choices=tuple(Choice(n, s.label, URL_VALUES.get(n), s.problem)
                         for n, s in DATASETS.items())),
+    Field("classes", "integer", "Classes", 3, "data", "slider", "classes", "classes",
+          min=CLASSES[0], max=CLASSES[1], step=1),
     Field("noise", "number", "Noise", 0, "data", "slider", "noise", "noise",
           min=NOISE[0], max=NOISE[1], step=5),
     Field("train_ratio", "number", "Ratio of training to test data", 50, "data", "slider",
@@ -243,6 +249,7 @@ class Config:
 
     problem: str = "classification"
     dataset: str = "circle"
+    classes: int = 3
     noise: float = 0
     train_ratio: float = 50
     batch_size: int = 10
@@ -273,11 +280,11 @@ def validate(config: Config) -> Config:
     """Check every field against its row and return the normalised config."""
     values = {f.name: f.check(getattr(config, f.name)) for f in FIELDS}
     problem, dataset = values["problem"], values["dataset"]
-    if DATASETS[dataset].problem != problem:
+    if DATASETS[dataset].problem not in (problem, None):
         raise ConfigError(
             f"dataset {dataset!r} is a {DATASETS[dataset].problem} dataset, "
             f"not a {problem} one; for {problem} choose from "
-            f"{[n for n, s in DATASETS.items() if s.problem == problem]}"
+            f"{[n for n, s in DATASETS.items() if s.problem in (problem, None)]}"
         )
     return replace(config, **values)
 

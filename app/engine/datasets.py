@@ -1,8 +1,12 @@
 """The reference's 2-D datasets, generated from an explicit random Generator.
 
-Every generator has the same signature ``(n, noise, rng) -> (points (n, 2), labels (n,))``
-with ``noise`` in 0–0.5 (the control's value / 100). Classification labels are exactly
-+1.0 / -1.0; regression targets lie roughly in [-1, 1].
+Every generator has the same signature ``(n, noise, rng, classes) -> (points (m, 2),
+labels (m,))`` with ``noise`` in 0–0.5 (the control's value / 100); the binary and
+regression ones ignore ``classes`` and give m = n points. Classification labels are
+exactly +1.0 / -1.0; multi-class labels are the class numbers 0.0 … classes − 1 (m is n
+rounded down to equal classes); regression targets lie roughly in [-1, 1].
+
+The ``custom`` dataset is a person's own points (``custom_split``), for any problem.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
-Generator = Callable[[int, float, np.random.Generator], tuple[Array, Array]]
+Generator = Callable[[int, float, np.random.Generator, int], tuple[Array, Array]]
 
 NUM_CLASSIFICATION = 500
 NUM_REGRESSION = 1200
@@ -25,7 +29,9 @@ def _sign_labels(positive: NDArray[np.bool_]) -> Array:
     return np.where(positive, 1.0, -1.0)
 
 
-def circle(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, Array]:
+def circle(
+    n: int, noise: float, rng: np.random.Generator, classes: int = 2
+) -> tuple[Array, Array]:
     radius = 5.0
     half = n // 2
     r = np.concatenate(
@@ -39,7 +45,9 @@ def circle(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, Array
     return np.column_stack([x, y]), labels
 
 
-def xor(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, Array]:
+def xor(
+    n: int, noise: float, rng: np.random.Generator, classes: int = 2
+) -> tuple[Array, Array]:
     padding = 0.3
     x = rng.uniform(-5.0, 5.0, n)
     y = rng.uniform(-5.0, 5.0, n)
@@ -51,7 +59,9 @@ def xor(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, Array]:
     return np.column_stack([x, y]), labels
 
 
-def gauss(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, Array]:
+def gauss(
+    n: int, noise: float, rng: np.random.Generator, classes: int = 2
+) -> tuple[Array, Array]:
     variance = 0.5 + (4.0 - 0.5) * (noise / 0.5)  # linear 0 → 0.5, 0.5 → 4
     std = math.sqrt(variance)
     half = n // 2
@@ -62,7 +72,9 @@ def gauss(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, Array]
     return np.column_stack([x, y]), labels
 
 
-def spiral(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, Array]:
+def spiral(
+    n: int, noise: float, rng: np.random.Generator, classes: int = 2
+) -> tuple[Array, Array]:
     half = n // 2
     points, labels = [], []
     for delta, label in ((0.0, 1.0), (math.pi, -1.0)):
@@ -76,7 +88,9 @@ def spiral(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, Array
     return np.concatenate(points), np.concatenate(labels)
 
 
-def plane(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, Array]:
+def plane(
+    n: int, noise: float, rng: np.random.Generator, classes: int = 2
+) -> tuple[Array, Array]:
     radius = 6.0
     x = rng.uniform(-radius, radius, n)
     y = rng.uniform(-radius, radius, n)
@@ -100,7 +114,9 @@ def multi_gauss_label(x: Array, y: Array) -> Array:
     return np.asarray(contrib[np.arange(len(x)), best], dtype=np.float64)
 
 
-def multi_gauss(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, Array]:
+def multi_gauss(
+    n: int, noise: float, rng: np.random.Generator, classes: int = 2
+) -> tuple[Array, Array]:
     radius = 6.0
     x = rng.uniform(-radius, radius, n)
     y = rng.uniform(-radius, radius, n)
@@ -109,10 +125,69 @@ def multi_gauss(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, 
     return np.column_stack([x, y]), multi_gauss_label(x + nx, y + ny)
 
 
+def blobs(
+    n: int, noise: float, rng: np.random.Generator, classes: int = 3
+) -> tuple[Array, Array]:
+    """``classes`` gaussian clusters of n // classes points, centred 3.5 from the origin at
+    equal angles (class 0 at the top); their spread grows with noise as gauss's does."""
+    per = n // classes
+    std = math.sqrt(0.5 + (4.0 - 0.5) * (noise / 0.5))
+    angle = math.pi / 2 + 2 * math.pi * np.arange(classes) / classes
+    centres = 3.5 * np.column_stack([np.cos(angle), np.sin(angle)])
+    labels = np.repeat(np.arange(classes, dtype=np.float64), per)
+    points = centres[labels.astype(int)] + rng.normal(0.0, std, (per * classes, 2))
+    return points, labels
+
+
+def spirals(
+    n: int, noise: float, rng: np.random.Generator, classes: int = 3
+) -> tuple[Array, Array]:
+    """The two-arm spiral generalised to ``classes`` arms of n // classes points: arm k
+    has r = 5·i/m, t = 1.75·2π·i/m + 2πk/classes (i < m points per arm)."""
+    per = n // classes
+    i = np.arange(per)
+    r = i / per * 5.0
+    points, labels = [], []
+    for k in range(classes):
+        t = 1.75 * i / per * 2 * math.pi + 2 * math.pi * k / classes
+        x = r * np.sin(t) + rng.uniform(-1.0, 1.0, per) * noise
+        y = r * np.cos(t) + rng.uniform(-1.0, 1.0, per) * noise
+        points.append(np.column_stack([x, y]))
+        labels.append(np.full(per, float(k)))
+    return np.concatenate(points), np.concatenate(labels)
+
+
+def sector_of(x: Array, y: Array, classes: int) -> Array:
+    """The wedge of each point: class k covers angles [2πk/K, 2π(k+1)/K) counter-clockwise
+    from the positive x axis."""
+    angle = np.mod(np.arctan2(y, x), 2 * math.pi)
+    return np.minimum(np.floor(angle / (2 * math.pi / classes)), classes - 1)
+
+
+def sectors(
+    n: int, noise: float, rng: np.random.Generator, classes: int = 3
+) -> tuple[Array, Array]:
+    """A pie of radius 5 cut into ``classes`` equal wedges, points uniform over its area;
+    noise moves each point (by up to 5·noise) before its wedge is decided, as circle's."""
+    radius = 5.0
+    r = radius * np.sqrt(rng.uniform(0.0, 1.0, n))
+    angle = rng.uniform(0.0, 2 * math.pi, n)
+    x, y = r * np.cos(angle), r * np.sin(angle)
+    nx = rng.uniform(-radius, radius, n) * noise
+    ny = rng.uniform(-radius, radius, n) * noise
+    return np.column_stack([x, y]), sector_of(x + nx, y + ny, classes)
+
+
+def _no_generator(
+    n: int, noise: float, rng: np.random.Generator, classes: int = 2
+) -> tuple[Array, Array]:
+    raise ValueError("custom data are not generated; they come with the session")
+
+
 @dataclass(frozen=True)
 class DatasetSpec:
     name: str
-    problem: str  # "classification" | "regression"
+    problem: str | None  # "classification" | "regression" | "multiclass"; None: any
     size: int
     generate: Generator
     label: str
@@ -127,10 +202,14 @@ DATASETS: dict[str, DatasetSpec] = {
     "multigauss": DatasetSpec(
         "multigauss", "regression", NUM_REGRESSION, multi_gauss, "Multi gaussian"
     ),
+    "blobs": DatasetSpec("blobs", "multiclass", NUM_CLASSIFICATION, blobs, "Blobs"),
+    "spirals": DatasetSpec("spirals", "multiclass", NUM_CLASSIFICATION, spirals, "Spiral arms"),
+    "sectors": DatasetSpec("sectors", "multiclass", NUM_CLASSIFICATION, sectors, "Sectors"),
+    "custom": DatasetSpec("custom", None, 0, _no_generator, "Your own data"),
 }
 """Name → generator; the one table of datasets."""
 
-DEFAULT_DATASET = {"classification": "circle", "regression": "plane"}
+DEFAULT_DATASET = {"classification": "circle", "regression": "plane", "multiclass": "blobs"}
 
 
 @dataclass(frozen=True)
@@ -144,17 +223,36 @@ class Split:
 
 
 def make_split(
-    dataset: str, noise_percent: float, train_ratio_percent: float, rng: np.random.Generator
+    dataset: str,
+    noise_percent: float,
+    train_ratio_percent: float,
+    rng: np.random.Generator,
+    classes: int = 3,
 ) -> Split:
     """Generate ``dataset``, shuffle it once and split off the first floor(N·ratio) points."""
     spec = DATASETS[dataset]
-    points, labels = spec.generate(spec.size, noise_percent / 100.0, rng)
-    order = rng.permutation(spec.size)
-    points, labels = points[order], labels[order]
-    cut = math.floor(spec.size * train_ratio_percent / 100.0)
+    points, labels = spec.generate(spec.size, noise_percent / 100.0, rng, classes)
+    size = len(labels)
+    order = rng.permutation(size)
+    return _cut(points[order], labels[order], train_ratio_percent)
+
+
+def custom_split(
+    points: Array, labels: Array, train_ratio_percent: float, rng: np.random.Generator
+) -> Split:
+    """A person's points split into training and test parts: each point draws one
+    uniform number, the points in the order of their numbers, the first floor(N·ratio)
+    for training. The same points and seed give the same split, and adding a point moves
+    at most one other point between the parts (the numbers of the others stay)."""
+    order = np.argsort(rng.random(len(labels)), kind="stable")
+    return _cut(points[order], labels[order], train_ratio_percent)
+
+
+def _cut(points: Array, labels: Array, train_ratio_percent: float) -> Split:
+    cut = math.floor(len(labels) * train_ratio_percent / 100.0)
     return Split(
-        np.ascontiguousarray(points[:cut]),
+        np.ascontiguousarray(points[:cut]).reshape(-1, 2),
         np.ascontiguousarray(labels[:cut]),
-        np.ascontiguousarray(points[cut:]),
+        np.ascontiguousarray(points[cut:]).reshape(-1, 2),
         np.ascontiguousarray(labels[cut:]),
     )

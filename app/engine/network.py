@@ -1,6 +1,7 @@
 """A fully connected network whose parameters live in one flat vector.
 
-Layer sizes are ``[n_features] + hidden + [1]``. For layer l (1 … L) the weights and
+Layer sizes are ``[n_features] + hidden + [outputs]``: one output (tanh for the binary
+problem, linear for regression), or one per class with a softmax for multi-class. For layer l (1 … L) the weights and
 the bias are stored together, transposed, as ``wt[l-1]`` of shape (fan_out, fan_in + 1):
 column i < fan_in holds the weights from neuron i of layer l-1, the last column holds
 the biases. Every ``wt`` is a view into ``params``, so an optimizer updates the whole
@@ -53,7 +54,21 @@ INITS: dict[str, Callable[[int, int, np.random.Generator], tuple[Array, float]]]
 }
 """Name → initialisation scheme; the one table of init schemes."""
 
-OUTPUT_ACTIVATION = {"classification": "tanh", "regression": "linear"}
+OUTPUT_ACTIVATION = {"classification": "tanh", "regression": "linear", "multiclass": "linear"}
+"""The output's activation; multi-class applies a softmax over the (linear) outputs."""
+
+
+def softmax(z: NDArray[Any], axis: int) -> NDArray[Any]:
+    """exp(z) / Σ exp(z) along ``axis``, shifted by the maximum so it cannot overflow."""
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
+
+
+def log_softmax(z: NDArray[Any], axis: int) -> NDArray[Any]:
+    """log softmax(z), computed without forming the probabilities (no log of 0)."""
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 class Network:
@@ -61,6 +76,7 @@ class Network:
         self.sizes = tuple(sizes)
         self.hidden: Activation = ACTIVATIONS[activation]
         self.output: Activation = ACTIVATIONS[OUTPUT_ACTIVATION[problem]]
+        self.softmax = problem == "multiclass"  # cross-entropy on softmax outputs
         shapes = [(fan_out, fan_in + 1) for fan_in, fan_out in itertools.pairwise(sizes)]
         self.params = np.zeros(sum(r * c for r, c in shapes))
         self.weight_mask = np.zeros_like(self.params)  # 1 for weights, 0 for biases
@@ -98,10 +114,20 @@ class Network:
 
     # -- evaluation (allocates; for losses, grids and predictions) --------------------
     def forward_all(self, features: NDArray[Any], dtype: type = np.float64) -> list[NDArray[Any]]:
-        """features (n, n_features) → [features, layer 1, …, output], each (n, neurons).
+        """features (n, n_features) → [features, layer 1, …, output], each (n, neurons);
+        a multi-class output holds the class probabilities.
 
         ``dtype=np.float32`` halves the cost for pictures (the decision grid), where the
         values end up as 8-bit colours anyway."""
+        outs = self.forward_logits(features, dtype)
+        if self.softmax:
+            outs[-1] = softmax(outs[-1], axis=1)
+        return outs
+
+    def forward_logits(
+        self, features: NDArray[Any], dtype: type = np.float64
+    ) -> list[NDArray[Any]]:
+        """As ``forward_all``, but a multi-class output is left before its softmax."""
         outs = [features]
         a: NDArray[Any] = features.astype(dtype, copy=False)
         for layer, w in enumerate(self.wt):
@@ -115,15 +141,18 @@ class Network:
         return outs
 
     def predict(self, features: Array) -> Array:
-        """features (n, n_features) → outputs (n,)."""
-        return self.forward_all(features)[-1][:, 0]
+        """features (n, n_features) → outputs (n,), or class probabilities (n, classes)."""
+        out = self.forward_all(features)[-1]
+        return out if self.softmax else out[:, 0]
 
 
 class Backprop:
     """Preallocated buffers for the gradient of one chunk of ``m`` examples.
 
     ``gradient`` writes the *sum* over the chunk of d(0.5·(out - y)²)/d(params) into the
-    flat vector ``grad`` (same layout as ``params``). With ``dropout`` > 0, hidden
+    flat vector ``grad`` (same layout as ``params``); for multi-class, of the
+    cross-entropy −log p_y of the softmax outputs p, with y one-hot (classes, m): the
+    output's δ is then p − y. With ``dropout`` > 0, hidden
     activations are multiplied by a fresh mask of keep / (1 - rate) (inverted dropout).
     """
 
@@ -132,7 +161,7 @@ class Backprop:
         sizes = net.sizes
         L = net.num_layers
         self.acts = [np.ones((n + 1, m)) for n in sizes[1:-1]]  # hidden, with a ones row
-        self.out = np.empty((1, m))
+        self.out = np.empty((sizes[-1], m))
         self.z = [np.empty((n, m)) for n in sizes[1:]]
         self.deriv = [np.empty((n, m)) for n in sizes[1:]]
         self.delta = [np.empty((n, m)) for n in sizes[1:]]
@@ -174,8 +203,15 @@ class Backprop:
             if layer < L - 1:
                 a_in = acts[layer]
         d = delta[L - 1]
-        SQUARED.deriv(self.out, y, d)
-        multiply(d, deriv[L - 1], d)
+        if self.net.softmax:  # softmax + cross-entropy: δ = p − y
+            out = self.out
+            out -= out.max(axis=0)
+            np.exp(out, out)
+            out /= out.sum(axis=0)
+            np.subtract(out, y, d)
+        else:
+            SQUARED.deriv(self.out, y, d)
+            multiply(d, deriv[L - 1], d)
         grads, w_back, acts_t = self.grad_views, self.w_back, self.acts_t
         for layer in range(L - 1, 0, -1):
             d = delta[layer]

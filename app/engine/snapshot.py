@@ -68,6 +68,8 @@ def capture(t: Trainer) -> tuple[dict[str, Any], Arrays]:
         "train_history": np.frombuffer(h.train, dtype=np.float64).copy(),
         "test_history": np.frombuffer(h.test, dtype=np.float64).copy(),
     }
+    if t.custom is not None:
+        arrays["custom_points"], arrays["custom_labels"] = t.custom
     for name, value in t.optimizer.state().items():
         if isinstance(value, np.ndarray):
             arrays[f"optimizer.{name}"] = value
@@ -87,7 +89,10 @@ def restore(meta: dict[str, Any], arrays: Arrays) -> Trainer:
         _shaped(arrays, "test_points", (-1, 2)),
         _shaped(arrays, "test_labels", (-1,)),
     )
-    t = Trainer(config, split)
+    custom = None
+    if "custom_points" in arrays:
+        custom = (_shaped(arrays, "custom_points", (-1, 2)), _shaped(arrays, "custom_labels", (-1,)))
+    t = Trainer(config, split, custom)
     size = t.net.params.size
     t.net.params[:] = _shaped(arrays, "params", (size,))
     t._pending[:] = _shaped(arrays, "pending", (size,))

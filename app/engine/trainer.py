@@ -9,6 +9,10 @@ accumulated and joins the first update of the next epoch.
 Randomness is explicit: the data come from a Generator seeded by (seed, 0), initial
 weights and dropout masks from one seeded by (seed, 1), so one seed fixes the data, the
 initial weights and the whole trajectory.
+
+A person's own points (the ``custom`` dataset) are kept whole in ``custom`` and split
+into training and test parts by the same seed; adding or removing points keeps the
+network training, replacing them all (``set_data``) resets it.
 """
 
 from __future__ import annotations
@@ -16,13 +20,14 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .config import (
+    MAX_POINTS,
     MAX_WEIGHT,
     Config,
     ConfigError,
@@ -30,16 +35,16 @@ from .config import (
     config_from_dict,
     validate,
 )
-from .datasets import Split, make_split
+from .datasets import Split, custom_split, make_split
 from .features import feature_matrix
 from .history import History
 from .losses import REGULARIZATIONS, SQUARED, Regularization
-from .network import Backprop, Network
+from .network import Backprop, Network, log_softmax
 from .optimizers import OPTIMIZERS, Optimizer
 
 Array = NDArray[np.float64]
 
-MODEL_KEYS = {"config", "weights", "biases", "epoch", "history"}
+MODEL_KEYS = {"config", "weights", "biases", "epoch", "history", "data"}
 KINDS = ("train", "test")  # the two loss histories
 
 
@@ -72,11 +77,20 @@ def divergence_message(epoch: int) -> str:
     )
 
 
+Data = tuple[Array, Array]  # a custom dataset: points (n, 2) and labels (n,)
+
+
 class Trainer:
-    def __init__(self, config: Config, split: Split | None = None) -> None:
-        """A playground for ``config``; its data from the seed, or ``split`` if given."""
+    def __init__(
+        self, config: Config, split: Split | None = None, custom: Data | None = None
+    ) -> None:
+        """A playground for ``config``; its data from the seed, or ``split`` if given;
+        ``custom`` holds the points of the custom dataset (checked by the caller)."""
         self.config = validate(config)
+        self.custom: Data | None = None
         self.run = 0  # counts resets: a new run restarts the loss history
+        self._check_custom(self.config, custom)
+        self.custom = custom if self.config.dataset == "custom" else None
         self._new_data(split)
         self.reset()
 
@@ -84,9 +98,30 @@ class Trainer:
     def _new_data(self, split: Split | None = None) -> None:
         c = self.config
         self.rng = np.random.default_rng([c.seed, 1])  # initial weights and dropout
-        self.split: Split = split or make_split(
-            c.dataset, c.noise, c.train_ratio, np.random.default_rng([c.seed, 0])
-        )
+        self.split: Split = split or self._make_split(c.seed)
+
+    def _make_split(self, seed: int) -> Split:
+        c, rng = self.config, np.random.default_rng([seed, 0])
+        if self.custom is not None:
+            return custom_split(*self.custom, c.train_ratio, rng)
+        return make_split(c.dataset, c.noise, c.train_ratio, rng, c.classes)
+
+    @staticmethod
+    def _check_custom(config: Config, custom: Data | None) -> None:
+        """Custom data must be there for the custom dataset and fit its problem."""
+        if config.dataset != "custom":
+            return
+        if custom is None:
+            raise ConfigError(
+                "the custom dataset is made of your own points: draw them on the map, "
+                "upload a CSV file, or send them with PUT /api/sessions/{id}/data"
+            )
+        labels = custom[1]
+        if config.problem == "multiclass" and len(labels) and labels.max() >= config.classes:
+            raise ConfigError(
+                f"the data have points of class {int(labels.max())}, so classes cannot be "
+                f"{config.classes}: remove those points first, or clear the data"
+            )
 
     def reset(self) -> None:
         """New initial weights from the session's random stream; epoch 0; history cleared."""
@@ -96,7 +131,8 @@ class Trainer:
 
     def _build_network(self) -> None:
         c = self.config
-        sizes = [len(c.features), *c.hidden_layers, 1]
+        outputs = c.classes if c.problem == "multiclass" else 1
+        sizes = [len(c.features), *c.hidden_layers, outputs]
         self.net = Network(sizes, c.activation, c.problem)
         size = self.net.params.size
         self.grad = np.zeros(size)
@@ -124,7 +160,7 @@ class Trainer:
         n = len(s.train_labels)
         x_aug = np.ones((len(c.features) + 1, n))
         x_aug[:-1] = self.train_features.T
-        y = s.train_labels.reshape(1, n)
+        y = self._targets(s.train_labels)
         workspaces: dict[int, Backprop] = {}
         self._chunks: list[_Chunk] = []
         for start in range(0, n, c.batch_size):
@@ -136,6 +172,12 @@ class Trainer:
             self._chunks.append(
                 _Chunk(xa, xa.T, y[:, start:stop], m == c.batch_size, workspaces[m], start, stop)
             )
+
+    def _targets(self, labels: Array) -> Array:
+        """What the output should be, (outputs, n): the label, or one-hot classes."""
+        if self.config.problem != "multiclass":
+            return labels.reshape(1, len(labels))
+        return (np.arange(self.config.classes)[:, None] == labels[None, :]).astype(np.float64)
 
     def _after_reset(self) -> None:
         self.run += 1
@@ -159,7 +201,10 @@ class Trainer:
         when a value is out of bounds."""
         new, effect = apply_changes(self.config, changes)
         old = self.config
+        keep = self.custom if new.problem == old.problem else None
+        self._check_custom(new, keep)
         self.config = new
+        self.custom = keep if new.dataset == "custom" else None
         if effect == "data":
             self._new_data()
             self.reset()
@@ -175,17 +220,67 @@ class Trainer:
     def regenerate(self, seed: int) -> None:
         """New data under a new seed, keeping the network (the reference's Regenerate)."""
         self.config = validate(Config(**{**self.config.to_dict(), "seed": seed}))
-        self.split = make_split(
-            self.config.dataset,
-            self.config.noise,
-            self.config.train_ratio,
-            np.random.default_rng([seed, 0]),
-        )
+        self._new_split(self._make_split(seed))
+
+    def _new_split(self, split: Split) -> None:
+        """Other data for the same network: the epoch starts over from its first batch."""
+        self.split = split
         self._pending_count = 0
         self.position = 0
         self._prepare_data()
-        self.metrics = self._measure()
-        self.history.set_last(self.metrics.train_loss, self.metrics.test_loss)
+        self.refresh_metrics()
+
+    # -- a person's own data -------------------------------------------------------------
+    def set_data(self, points: Array, labels: Array) -> None:
+        """Make ``points`` (checked by the caller) the custom dataset and reset the network
+        to the initial weights of the seed (as a change of the network's settings does)."""
+        self.custom = (points, labels)
+        self.config = replace(self.config, dataset="custom")
+        self._new_data()
+        self.reset()
+
+    def add_points(self, points: Array, labels: Array) -> None:
+        """Add points (checked by the caller) to the custom dataset — which starts as the
+        current data, training then test points, if it was another dataset; the network
+        keeps its weights and trains on."""
+        old_points, old_labels = self.data_points()
+        self._keep_training_on(
+            np.concatenate([old_points, points.reshape(-1, 2)]),
+            np.concatenate([old_labels, labels]),
+        )
+
+    def remove_points(self, indices: list[int]) -> None:
+        """Remove points of the custom dataset by their index in ``data_points()``."""
+        points, labels = self.data_points()
+        bad = [i for i in indices if not 0 <= i < len(labels)]
+        if bad:
+            raise ConfigError(
+                f"index {bad[0]} is not a point: the data have {len(labels)} points, "
+                f"numbered 0 to {len(labels) - 1}"
+            )
+        keep = np.ones(len(labels), dtype=bool)
+        keep[indices] = False
+        self._keep_training_on(points[keep], labels[keep])
+
+    def data_points(self) -> Data:
+        """Every point of the dataset: the custom ones in their order, or the training
+        points then the test points."""
+        if self.custom is not None:
+            return self.custom
+        s = self.split
+        return (
+            np.concatenate([s.train_points, s.test_points]),
+            np.concatenate([s.train_labels, s.test_labels]),
+        )
+
+    def _keep_training_on(self, points: Array, labels: Array) -> None:
+        if len(labels) > MAX_POINTS:
+            raise ConfigError(
+                f"a dataset has at most {MAX_POINTS} points; this would make {len(labels)}"
+            )
+        self.custom = (np.ascontiguousarray(points), np.ascontiguousarray(labels))
+        self.config = replace(self.config, dataset="custom")
+        self._new_split(self._make_split(self.config.seed))
 
     # -- training ------------------------------------------------------------------------
     def step(
@@ -357,18 +452,49 @@ class Trainer:
     # -- measuring -----------------------------------------------------------------------
     def _measure(self) -> Metrics:
         n, labels = len(self.split.train_labels), self._all_labels
+        if self.config.problem == "multiclass":
+            return self._measure_classes(n, labels)
         # The forward pass in float32 is ~3x cheaper (it runs after every epoch); the
         # error and the means are float64. Should float32 overflow, float64 decides.
         out = self.net.forward_all(self._all_features32, np.float32)[-1][:, 0].astype(np.float64)
         if not np.isfinite(out).all():
             out = self.net.predict(self._all_features)
         sq = SQUARED.value(out, labels)
-        train_loss = float(sq[:n].mean())
-        test_loss = float(sq[n:].mean())
+        train_loss, test_loss = _mean(sq[:n]), _mean(sq[n:])
         if self.config.problem != "classification":
             return Metrics(train_loss, test_loss, None, None)
         right = np.where(out >= 0, 1.0, -1.0) == labels
-        return Metrics(train_loss, test_loss, float(right[:n].mean()), float(right[n:].mean()))
+        return Metrics(train_loss, test_loss, _share(right[:n]), _share(right[n:]))
+
+    def _measure_classes(self, n: int, labels: Array) -> Metrics:
+        """Mean cross-entropy −log p_y from the logits (float32, float64 if that
+        overflows) and the share of points whose most probable class is right."""
+        logits = self._logits()
+        rows = np.arange(len(labels))
+        classes = labels.astype(np.intp)
+        loss = -log_softmax(logits, axis=1)[rows, classes]
+        right = logits.argmax(axis=1) == classes
+        return Metrics(_mean(loss[:n]), _mean(loss[n:]), _share(right[:n]), _share(right[n:]))
+
+    def _logits(self) -> Array:
+        """The outputs before the softmax for every point, training then test."""
+        logits = self.net.forward_logits(self._all_features32, np.float32)[-1].astype(np.float64)
+        if not np.isfinite(logits).all():
+            logits = self.net.forward_logits(self._all_features)[-1]
+        return logits
+
+    def confusion(self) -> dict[str, list[list[int]]] | None:
+        """Multi-class: counts of (true class, predicted class), training and test."""
+        if self.config.problem != "multiclass":
+            return None
+        k, n = self.config.classes, len(self.split.train_labels)
+        with np.errstate(all="ignore"):
+            logits = self._logits()
+        cells = self._all_labels.astype(np.intp) * k + logits.argmax(axis=1)
+        return {
+            kind: np.bincount(part, minlength=k * k).reshape(k, k).tolist()
+            for kind, part in zip(KINDS, (cells[:n], cells[n:]), strict=True)
+        }
 
     def _record(self) -> None:
         self.history.append(self.epoch, self.metrics.train_loss, self.metrics.test_loss)
@@ -412,13 +538,13 @@ class Trainer:
 
     # -- evaluation ----------------------------------------------------------------------
     def predict(self, points: Array) -> Array:
-        """points (n, 2) → network outputs (n,)."""
+        """points (n, 2) → network outputs (n,), or class probabilities (n, classes)."""
         with np.errstate(all="ignore"):
             return self.net.predict(feature_matrix(points, self.config.features))
 
     # -- export and import ---------------------------------------------------------------
     def export(self) -> dict[str, Any]:
-        return {
+        model = {
             "config": self.config.to_dict(),
             "weights": [w.tolist() for w in self.net.weights()],
             "biases": [b.tolist() for b in self.net.biases()],
@@ -429,6 +555,10 @@ class Trainer:
                 "epochs": self.history.epochs.tolist(),
             },
         }
+        if self.custom is not None:
+            points, labels = self.custom
+            model["data"] = {"points": points.tolist(), "labels": labels.tolist()}
+        return model
 
     @classmethod
     def from_model(cls, model: dict[str, Any]) -> Trainer:
@@ -436,11 +566,20 @@ class Trainer:
         keys = set(model) if isinstance(model, dict) else set()
         if not {"config", "weights", "biases"} <= keys <= MODEL_KEYS:
             raise ConfigError(
-                "a model has the keys config, weights and biases (and optionally epoch and history)"
+                "a model has the keys config, weights and biases (and optionally epoch, "
+                "history and data)"
             )
         if not isinstance(model["config"], dict):
             raise ConfigError("model config must be an object")
-        trainer = cls(config_from_dict(model["config"]))
+        config = config_from_dict(model["config"])
+        custom = None
+        if model.get("data") is not None:
+            from .datafile import validate_points  # TODO(lead): top-level once moved
+            data = model["data"]
+            if not isinstance(data, dict) or set(data) != {"points", "labels"}:
+                raise ConfigError("model data must be an object with points and labels")
+            custom = validate_points(data["points"], data["labels"], config.problem, config.classes)
+        trainer = cls(config, custom=custom)
         weights, biases = model["weights"], model["biases"]
         L = trainer.net.num_layers
         if not isinstance(weights, list) or not isinstance(biases, list):
@@ -486,6 +625,16 @@ class Trainer:
         ):
             raise ConfigError("model history epochs must be whole numbers ≥ 0, one per point")
         self.history = History.load(epochs, train_arr, test_arr)
+
+
+def _mean(values: Array) -> float:
+    """The mean loss; 0 for no points (a custom dataset may have none yet)."""
+    return float(values.mean()) if len(values) else 0.0
+
+
+def _share(right: NDArray[np.bool_]) -> float | None:
+    """The share of right answers; None for no points."""
+    return float(right.mean()) if len(right) else None
 
 
 def _check_value(value: float) -> float:
