@@ -29,9 +29,7 @@ def _sign_labels(positive: NDArray[np.bool_]) -> Array:
     return np.where(positive, 1.0, -1.0)
 
 
-def circle(
-    n: int, noise: float, rng: np.random.Generator, classes: int = 2
-) -> tuple[Array, Array]:
+def circle(n: int, noise: float, rng: np.random.Generator, classes: int = 2) -> tuple[Array, Array]:
     radius = 5.0
     half = n // 2
     r = np.concatenate(
@@ -45,9 +43,7 @@ def circle(
     return np.column_stack([x, y]), labels
 
 
-def xor(
-    n: int, noise: float, rng: np.random.Generator, classes: int = 2
-) -> tuple[Array, Array]:
+def xor(n: int, noise: float, rng: np.random.Generator, classes: int = 2) -> tuple[Array, Array]:
     padding = 0.3
     x = rng.uniform(-5.0, 5.0, n)
     y = rng.uniform(-5.0, 5.0, n)
@@ -59,9 +55,7 @@ def xor(
     return np.column_stack([x, y]), labels
 
 
-def gauss(
-    n: int, noise: float, rng: np.random.Generator, classes: int = 2
-) -> tuple[Array, Array]:
+def gauss(n: int, noise: float, rng: np.random.Generator, classes: int = 2) -> tuple[Array, Array]:
     variance = 0.5 + (4.0 - 0.5) * (noise / 0.5)  # linear 0 → 0.5, 0.5 → 4
     std = math.sqrt(variance)
     half = n // 2
@@ -72,9 +66,7 @@ def gauss(
     return np.column_stack([x, y]), labels
 
 
-def spiral(
-    n: int, noise: float, rng: np.random.Generator, classes: int = 2
-) -> tuple[Array, Array]:
+def spiral(n: int, noise: float, rng: np.random.Generator, classes: int = 2) -> tuple[Array, Array]:
     half = n // 2
     points, labels = [], []
     for delta, label in ((0.0, 1.0), (math.pi, -1.0)):
@@ -88,9 +80,7 @@ def spiral(
     return np.concatenate(points), np.concatenate(labels)
 
 
-def plane(
-    n: int, noise: float, rng: np.random.Generator, classes: int = 2
-) -> tuple[Array, Array]:
+def plane(n: int, noise: float, rng: np.random.Generator, classes: int = 2) -> tuple[Array, Array]:
     radius = 6.0
     x = rng.uniform(-radius, radius, n)
     y = rng.uniform(-radius, radius, n)
@@ -125,9 +115,7 @@ def multi_gauss(
     return np.column_stack([x, y]), multi_gauss_label(x + nx, y + ny)
 
 
-def blobs(
-    n: int, noise: float, rng: np.random.Generator, classes: int = 3
-) -> tuple[Array, Array]:
+def blobs(n: int, noise: float, rng: np.random.Generator, classes: int = 3) -> tuple[Array, Array]:
     """``classes`` gaussian clusters of n // classes points, centred 3.5 from the origin at
     equal angles (class 0 at the top); their spread grows with noise as gauss's does."""
     per = n // classes

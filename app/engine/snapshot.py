@@ -91,7 +91,8 @@ def restore(meta: dict[str, Any], arrays: Arrays) -> Trainer:
     )
     custom = None
     if "custom_points" in arrays:
-        custom = (_shaped(arrays, "custom_points", (-1, 2)), _shaped(arrays, "custom_labels", (-1,)))
+        points = _shaped(arrays, "custom_points", (-1, 2))
+        custom = (points, _shaped(arrays, "custom_labels", (len(points),)))
     t = Trainer(config, split, custom)
     size = t.net.params.size
     t.net.params[:] = _shaped(arrays, "params", (size,))

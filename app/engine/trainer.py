@@ -575,6 +575,7 @@ class Trainer:
         custom = None
         if model.get("data") is not None:
             from .datafile import validate_points  # TODO(lead): top-level once moved
+
             data = model["data"]
             if not isinstance(data, dict) or set(data) != {"points", "labels"}:
                 raise ConfigError("model data must be an object with points and labels")
