@@ -4,8 +4,8 @@ Layer sizes are ``[n_features] + hidden + [outputs]``: one output (tanh for the 
 problem, linear for regression), or one per class with a softmax for multi-class.
 
 For layer l (1 … L) the weights and the bias are stored together, transposed, as
-``wt[l-1]`` of shape (fan_out, fan_in + 1): column i < fan_in holds the weights from neuron i of layer l-1, the last column holds
-the biases. Every ``wt`` is a view into ``params``, so an optimizer updates the whole
+``wt[l-1]`` of shape (fan_out, fan_in + 1): column i < fan_in holds the weights from
+neuron i of layer l-1, the last column holds the biases. Every ``wt`` is a view into ``params``, so an optimizer updates the whole
 network with one vector operation, and the public layout of the reference
 (``weights[l]`` of shape (fan_in, fan_out), ``biases[l]``) is just another view.
 
