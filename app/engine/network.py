@@ -5,9 +5,10 @@ problem, linear for regression), or one per class with a softmax for multi-class
 
 For layer l (1 … L) the weights and the bias are stored together, transposed, as
 ``wt[l-1]`` of shape (fan_out, fan_in + 1): column i < fan_in holds the weights from
-neuron i of layer l-1, the last column holds the biases. Every ``wt`` is a view into ``params``, so an optimizer updates the whole
-network with one vector operation, and the public layout of the reference
-(``weights[l]`` of shape (fan_in, fan_out), ``biases[l]``) is just another view.
+neuron i of layer l-1, the last column holds the biases. Every ``wt`` is a view into
+``params``, so an optimizer updates the whole network with one vector operation, and
+the public layout of the reference (``weights[l]`` of shape (fan_in, fan_out),
+``biases[l]``) is just another view.
 
 Training (``Backprop``) keeps activations feature-major, shape (neurons, examples),
 with a constant row of ones appended, so one matrix product gives a layer's total input
