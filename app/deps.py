@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from .rooms import RoomStore
 from .settings import Settings
+from .shared_data import DatasetStore
 from .store import SessionRef, SessionStore
 
 # These are ``async def`` on purpose: they do no I/O and no heavy work, and FastAPI would
@@ -36,7 +37,12 @@ async def get_rooms(request: Request) -> RoomStore:
     return request.app.state.rooms  # type: ignore[no-any-return]
 
 
+async def get_datasets(request: Request) -> DatasetStore:
+    return request.app.state.datasets  # type: ignore[no-any-return]
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatasetsDep = Annotated[DatasetStore, Depends(get_datasets)]
 RoomsDep = Annotated[RoomStore, Depends(get_rooms)]
 ComputeDep = Annotated[threading.BoundedSemaphore, Depends(get_compute)]
 StoreDep = Annotated[SessionStore, Depends(get_store)]

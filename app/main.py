@@ -14,8 +14,9 @@ from starlette.middleware.gzip import GZipMiddleware
 from . import __version__, errors, openapi
 from .middleware import BodyLimit, SecurityHeaders
 from .rooms import MemoryRoomStore, RoomStore
-from .routes import docs, meta, rooms, sessions
+from .routes import data, docs, meta, rooms, sessions
 from .settings import Settings
+from .shared_data import DatasetStore, MemoryDatasetStore, RedisDatasetStore
 from .store import MemoryStore, SessionStore
 
 
@@ -38,6 +39,14 @@ def make_rooms(settings: Settings) -> RoomStore:
     return MemoryRoomStore(*limits)
 
 
+def make_datasets(settings: Settings, store: SessionStore) -> DatasetStore:
+    """Shared custom datasets (for links) where the sessions are, kept as long as them."""
+    client = getattr(store, "redis", None)  # a Redis store's client and its connections
+    if client is not None:
+        return RedisDatasetStore(client, int(settings.idle_timeout))
+    return MemoryDatasetStore(settings.idle_timeout)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
 
@@ -46,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.store = make_store(settings)
         app.state.rooms = make_rooms(settings)
+        app.state.datasets = make_datasets(settings, app.state.store)
         app.state.compute = threading.BoundedSemaphore(settings.compute_slots)
         app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
         yield
@@ -64,6 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     openapi.install(app, settings)
     app.include_router(meta.router)
     app.include_router(sessions.router)
+    app.include_router(data.router)
+    app.include_router(data.shared)
     app.include_router(rooms.router)
     app.include_router(rooms.pages)
     docs.install(app)

@@ -141,6 +141,37 @@ class LossHistory(Strict):
     epochs: list[Annotated[int, Field(ge=0)]] | None = None
 
 
+Coordinate = Annotated[
+    Finite,
+    WithJsonSchema(
+        {"type": "number", "minimum": -limits.GRID_EXTENT, "maximum": limits.GRID_EXTENT}
+    ),
+]
+DataPoint = Annotated[list[Coordinate], Field(min_length=2, max_length=2)]
+Label = Annotated[
+    Finite,
+    WithJsonSchema({"type": "number", "minimum": -limits.MAX_VALUE, "maximum": limits.MAX_VALUE}),
+]
+
+
+class DataIn(Strict):
+    """A person's own points and their labels: ±1 (classification), the class 0 … K−1
+    (multi-class) or a value (regression). Coordinates lie in [-6, 6]; the session's
+    problem decides which labels are right (a 422 names the first wrong point)."""
+
+    points: Annotated[list[DataPoint], Field(max_length=limits.MAX_POINTS)]
+    labels: Annotated[list[Label], Field(max_length=limits.MAX_POINTS)]
+
+
+class IndicesIn(Strict):
+    """Points to remove, by their index in ``GET …/data``'s ``custom`` list."""
+
+    indices: Annotated[
+        list[Annotated[int, Field(ge=0, lt=limits.MAX_POINTS)]],
+        Field(min_length=1, max_length=limits.MAX_POINTS),
+    ]
+
+
 class ModelIn(Strict):
     """An exported model: each value bounded here; shapes checked by the engine."""
 
@@ -160,6 +191,7 @@ class ModelIn(Strict):
     ]
     epoch: Annotated[int, Field(ge=0)] | None = None
     history: LossHistory | None = None
+    data: DataIn | None = None
 
     def to_model(self) -> dict[str, Any]:
         """The plain dict ``Trainer.from_model`` takes (config fields not sent: defaults)."""
@@ -172,6 +204,8 @@ class ModelIn(Strict):
             model["epoch"] = self.epoch
         if self.history is not None:
             model["history"] = self.history.model_dump()
+        if self.data is not None:
+            model["data"] = self.data.model_dump()
         return model
 
 
@@ -213,6 +247,14 @@ class RoomView(BaseModel):
     experiment: ExperimentValue | None
 
 
+class Confusion(BaseModel):
+    """Multi-class: how many points of each true class (row) got each predicted class
+    (column), training and test."""
+
+    train: list[list[int]]
+    test: list[list[int]]
+
+
 class State(BaseModel):
     id: str
     config: ConfigOut
@@ -225,6 +267,8 @@ class State(BaseModel):
     status: str
     diverged_at_epoch: int | None
     message: str | None
+    confusion: Confusion | None
+    data_size: int
     batch: int
     batches_per_epoch: int
     room: RoomView | None = None
@@ -280,6 +324,7 @@ class Frame(BaseModel):
     density: int
     thumb: int
     output: str
+    classes: list[str] | None = None
     features: list[str]
     neurons: list[list[str]]
     neuron: NeuronGrid | None
@@ -319,7 +364,11 @@ class PredictIn(Strict):
 
 
 class PredictOut(BaseModel):
+    """The output per point; multi-class: the most probable class, and ``probabilities``
+    the probability of every class (null otherwise)."""
+
     outputs: list[float | None]
+    probabilities: list[list[float]] | None = None
 
 
 class Points(BaseModel):
@@ -328,8 +377,31 @@ class Points(BaseModel):
 
 
 class DataOut(BaseModel):
+    """The training and test points; ``custom`` is the custom dataset in its own order
+    (the indices ``DELETE …/points`` takes), null for a generated dataset."""
+
     train: Points
     test: Points
+    custom: Points | None = None
+
+
+class SharedDataIn(DataIn):
+    """A custom dataset to keep on the server for a link (``#data=<id>``)."""
+
+    problem: Annotated[str, _one_of("problem", limits.PROBLEMS), _enum(limits.PROBLEMS)]
+    classes: Annotated[int, Field(ge=limits.CLASSES[0], le=limits.CLASSES[1])] = limits.CLASSES[0]
+
+
+class SharedDataOut(BaseModel):
+    id: str
+    problem: str
+    classes: int
+    size: int
+
+
+class SharedData(SharedDataOut):
+    points: list[list[float]]
+    labels: list[float]
 
 
 class ModelOut(BaseModel):
@@ -338,6 +410,7 @@ class ModelOut(BaseModel):
     biases: list[list[float]]
     epoch: int
     history: LossHistory
+    data: Points | None = None
 
 
 class FieldError(BaseModel):

@@ -34,6 +34,8 @@ def state(session: Session) -> dict[str, Any]:
         "status": t.status,
         "diverged_at_epoch": t.diverged_at_epoch,
         "message": divergence_message(t.epoch) if diverged else None,
+        "confusion": t.confusion(),
+        "data_size": len(t.split.train_labels) + len(t.split.test_labels),
         "batch": t.position,
         "batches_per_epoch": t.batches_per_epoch,
     }
@@ -84,11 +86,16 @@ def frame(session: Session, since: int, thumb: int, neuron: list[int] | None) ->
     position = h.since_position(since)
     start = since if position is not None else 0  # 0: the whole (thinned) history again
     position = position or 0
+    output, classes = full[-1][0], None
+    if t.net.softmax:  # probabilities p in [0, 1] → 2p − 1, so the byte is round(255·p)
+        probabilities = 2.0 * full[-1] - 1.0
+        output, classes = probabilities.max(axis=0), quantise_each(probabilities)
     return {
         "epoch": t.epoch,
         "density": DENSITY,
         "thumb": thumb,
-        "output": quantise(full[-1][0]),
+        "output": quantise(output),
+        "classes": classes,
         "features": thumbs[: len(small[0])],
         "neurons": [thumbs[a:b] for a, b in itertools.pairwise(bounds[1:])],
         "neuron": neuron_out,
@@ -120,6 +127,18 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
+def predictions(values: NDArray[np.float64]) -> dict[str, Any]:
+    """``/predict``'s answer: outputs, or for class probabilities (n, K) the most probable
+    class and the probabilities."""
+    if values.ndim == 1:
+        return {"outputs": outputs(values), "probabilities": None}
+    safe = np.nan_to_num(values, nan=0.0)
+    return {
+        "outputs": safe.argmax(axis=1).astype(np.float64).tolist(),
+        "probabilities": safe.tolist(),
+    }
+
+
 def outputs(values: NDArray[np.float64]) -> list[float | None]:
     """Predictions as JSON numbers: ±inf clipped to the largest float, NaN as null."""
     clipped = np.clip(values, -np.finfo(np.float64).max, np.finfo(np.float64).max)
@@ -128,7 +147,12 @@ def outputs(values: NDArray[np.float64]) -> list[float | None]:
 
 def data(trainer: Trainer) -> dict[str, Any]:
     s = trainer.split
+    custom = None
+    if trainer.custom is not None:
+        points, labels = trainer.custom
+        custom = {"points": points.tolist(), "labels": labels.tolist()}
     return {
         "train": {"points": s.train_points.tolist(), "labels": s.train_labels.tolist()},
         "test": {"points": s.test_points.tolist(), "labels": s.test_labels.tolist()},
+        "custom": custom,
     }

@@ -62,15 +62,16 @@ OUTPUT_ACTIVATION = {"classification": "tanh", "regression": "linear", "multicla
 
 def softmax(z: NDArray[Any], axis: int) -> NDArray[Any]:
     """exp(z) / Σ exp(z) along ``axis``, shifted by the maximum so it cannot overflow."""
-    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    e: NDArray[Any] = np.exp(z - z.max(axis=axis, keepdims=True))
     e /= e.sum(axis=axis, keepdims=True)
     return e
 
 
 def log_softmax(z: NDArray[Any], axis: int) -> NDArray[Any]:
     """log softmax(z), computed without forming the probabilities (no log of 0)."""
-    shifted = z - z.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    shifted: NDArray[Any] = z - z.max(axis=axis, keepdims=True)
+    shifted -= np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    return shifted
 
 
 class Network:

@@ -110,7 +110,7 @@ def restore(meta: dict[str, Any], arrays: Arrays) -> Trainer:
     t.run, t.epoch, t.updates = int(meta["run"]), int(meta["epoch"]), int(meta["updates"])
     t._pending_count = int(meta["pending_count"])
     t.position = int(meta["position"])
-    if not 0 <= t.position < t.batches_per_epoch:
+    if not 0 <= t.position < max(1, t.batches_per_epoch):  # no training points: 0 batches
         raise ConfigError(f"saved position {t.position} is outside the epoch")
     t.status = str(meta["status"])
     t.diverged_at_epoch = meta["diverged_at_epoch"]

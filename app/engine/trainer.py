@@ -35,6 +35,7 @@ from .config import (
     config_from_dict,
     validate,
 )
+from .datafile import validate_points
 from .datasets import Split, custom_split, make_split
 from .features import feature_matrix
 from .history import History
@@ -177,7 +178,8 @@ class Trainer:
         """What the output should be, (outputs, n): the label, or one-hot classes."""
         if self.config.problem != "multiclass":
             return labels.reshape(1, len(labels))
-        return (np.arange(self.config.classes)[:, None] == labels[None, :]).astype(np.float64)
+        one_hot: Array = np.arange(self.config.classes)[:, None] == labels[None, :]
+        return one_hot.astype(np.float64)
 
     def _after_reset(self) -> None:
         self.run += 1
@@ -336,6 +338,9 @@ class Trainer:
         Returns the number of batches trained."""
         done = 0
         if self.status == "diverged":
+            return 0
+        if not self._chunks:  # no training points: an epoch is nothing to do
+            self.step(batches, stop=stop)
             return 0
         with np.errstate(all="ignore"):
             while done < batches:
@@ -574,8 +579,6 @@ class Trainer:
         config = config_from_dict(model["config"])
         custom = None
         if model.get("data") is not None:
-            from .datafile import validate_points  # TODO(lead): top-level once moved
-
             data = model["data"]
             if not isinstance(data, dict) or set(data) != {"points", "labels"}:
                 raise ConfigError("model data must be an object with points and labels")

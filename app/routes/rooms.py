@@ -263,7 +263,7 @@ def push_activity(
         raise HTTPException(422, str(exc)) from None
     config = trainer.config.to_dict()
     goal = body.goal.model_dump(exclude_none=True) if body.goal else None
-    if goal and "at_least" in goal and config["problem"] != "classification":
+    if goal and "at_least" in goal and config["problem"] == "regression":
         raise HTTPException(422, "An accuracy goal needs a classification problem.")
     activity = {
         "config": config,
@@ -281,7 +281,7 @@ def push_activity(
 def _weights_of(trainer: Trainer) -> dict[str, Any]:
     """A model every student starts from: the config and weights, at epoch 0."""
     model = trainer.export()
-    return {k: model[k] for k in ("config", "weights", "biases")}
+    return {k: model[k] for k in ("config", "weights", "biases", "data") if k in model}
 
 
 def _set_paused(rooms: RoomStore, room: Room, paused: bool) -> Room:

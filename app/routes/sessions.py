@@ -222,7 +222,7 @@ def predict(
         )
     with ref.read() as session, compute:
         values = session.trainer.predict(np.array(body.points, dtype=np.float64))
-    return {"outputs": serialize.outputs(values)}
+    return serialize.predictions(values)
 
 
 @router.get("/{session_id}/data", response_model=DataOut)

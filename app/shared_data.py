@@ -1,0 +1,155 @@
+"""Shared custom datasets, for links: a page link's hash cannot carry 2,000 points, so the
+points are stored here under a new unguessable id and the link carries ``#data=<id>``.
+
+A dataset lives as long as someone uses it: ``load`` refreshes its lifetime, and one not
+loaded for ``timeout_seconds`` is gone. ``MemoryDatasetStore`` keeps them in this
+process (at most ``max_items``, the least recently used dropped first);
+``RedisDatasetStore`` keeps each in one Redis key, ``np:d:<id>``, holding compact JSON,
+which expires by itself. Both store the JSON text, so a loaded dataset is always a fresh
+copy. The store does not check the points: the route does that (app/engine/datafile.py) first.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+import redis
+
+from .redis_store import UNREACHABLE
+from .store import StoreUnavailable
+
+DATASET_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # secrets.token_urlsafe's alphabet
+
+
+@dataclass(frozen=True)
+class SharedData:
+    problem: str
+    classes: int
+    points: list[list[float]]  # (n, 2)
+    labels: list[float]  # (n,)
+
+    @property
+    def size(self) -> int:
+        return len(self.points)
+
+    def to_json(self) -> str:
+        """Compact JSON; every float written so it reads back exactly."""
+        return json.dumps(asdict(self), separators=(",", ":"), allow_nan=False)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> SharedData:
+        return cls(**json.loads(text))
+
+
+def new_dataset_id() -> str:
+    """128 random bits, URL-safe (22 characters)."""
+    return secrets.token_urlsafe(16)
+
+
+def valid_id(dataset_id: str) -> bool:
+    """Whether ``dataset_id`` could be one of ours; anything else is never looked up."""
+    return DATASET_ID.fullmatch(dataset_id) is not None
+
+
+class DatasetStore(Protocol):
+    def save(self, data: SharedData) -> str:
+        """Store ``data``; its new id."""
+        ...
+
+    def load(self, dataset_id: str) -> SharedData | None:
+        """The dataset, its lifetime renewed; None when unknown, expired or malformed."""
+        ...
+
+
+class MemoryDatasetStore:
+    """Datasets in this process, least recently used first; thread-safe."""
+
+    def __init__(
+        self,
+        timeout_seconds: float,
+        max_items: int = 1000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.timeout_seconds = timeout_seconds
+        self.max_items = max_items
+        self._clock = clock
+        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()  # id → (used, JSON)
+        self._lock = threading.Lock()
+
+    def save(self, data: SharedData) -> str:
+        dataset_id, text = new_dataset_id(), data.to_json()
+        with self._lock:
+            now = self._clock()
+            self._drop_expired(now)
+            self._items[dataset_id] = (now, text)
+            while len(self._items) > self.max_items:
+                self._items.popitem(last=False)
+        return dataset_id
+
+    def load(self, dataset_id: str) -> SharedData | None:
+        if not valid_id(dataset_id):
+            return None
+        with self._lock:
+            now = self._clock()
+            self._drop_expired(now)
+            item = self._items.get(dataset_id)
+            if item is None:
+                return None
+            self._items[dataset_id] = (now, item[1])
+            self._items.move_to_end(dataset_id)
+        return SharedData.from_json(item[1])
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._drop_expired(self._clock())
+            return len(self._items)
+
+    def _drop_expired(self, now: float) -> None:
+        """Drop from the least recently used end while those are expired."""
+        while self._items:
+            oldest, (used, _) = next(iter(self._items.items()))
+            if now - used < self.timeout_seconds:
+                break
+            del self._items[oldest]
+
+
+class RedisDatasetStore:
+    """Datasets in Redis, shared by every server process: one key each, ``SET … EX`` on
+    save and ``GETEX … EX`` on load, so Redis drops the idle ones by itself. Redis out of
+    reach raises StoreUnavailable (a 503), as the session store does."""
+
+    def __init__(self, client: redis.Redis, timeout_seconds: float, prefix: str = "np:d:") -> None:
+        self.client = client
+        self.expiry = max(1, math.ceil(timeout_seconds))  # whole seconds, at least 1
+        self.prefix = prefix
+
+    def save(self, data: SharedData) -> str:
+        dataset_id = new_dataset_id()
+        with _reachable():
+            self.client.set(self.prefix + dataset_id, data.to_json(), ex=self.expiry)
+        return dataset_id
+
+    def load(self, dataset_id: str) -> SharedData | None:
+        if not valid_id(dataset_id):
+            return None
+        with _reachable():
+            text = self.client.getex(self.prefix + dataset_id, ex=self.expiry)
+        return None if text is None else SharedData.from_json(text)
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    try:
+        yield
+    except UNREACHABLE as exc:
+        raise StoreUnavailable(str(exc)) from None
