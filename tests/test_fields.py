@@ -72,6 +72,7 @@ REBUILT = (
     "app.errors",
     "app.routes.meta",
     "app.routes.sessions",
+    "app.routes.data",
     "app.routes.rooms",
     "app.main",
 )

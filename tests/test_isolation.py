@@ -75,6 +75,14 @@ def _every_answer_of(client: TestClient, sid: str) -> list[Any]:
         client.put(f"{base}/weights", json={"layer": 0, "source": 0, "target": 0, "value": 1}),
         client.put(f"{base}/biases", json={"layer": 1, "neuron": 0, "value": 1}),
         client.post(f"{base}/predict", json={"points": [[0, 0]]}),
+        client.post(f"{base}/points", json={"points": [[1, 1]], "labels": [1]}),
+        client.request("DELETE", f"{base}/points", json={"indices": [0]}),
+        client.get(f"{base}/data.csv"),
+        client.put(f"{base}/data", json={"points": [[1, 1]], "labels": [-1]}),
+        client.post(
+            "/api/datasets", json={"problem": "classification", "points": [], "labels": []}
+        ),
+        client.get("/api/datasets/unknown"),
         client.post(f"{base}/reset"),
         client.post(f"{base}/regenerate"),
         client.patch(base, json={"learning_rate": -1}),
@@ -97,7 +105,7 @@ def test_no_answer_about_one_session_mentions_another(client: TestClient) -> Non
         for other in others:
             assert other not in text, (r.request.url, r.status_code)
     model = client.get(f"/api/sessions/{mine}/model").json()
-    assert set(model) == MODEL_KEYS and mine not in json.dumps(model)
+    assert set(model) == MODEL_KEYS and mine not in json.dumps(model)  # custom data: "data"
 
 
 def test_no_route_lists_sessions(client: TestClient) -> None:
@@ -106,7 +114,7 @@ def test_no_route_lists_sessions(client: TestClient) -> None:
     for path, methods in paths.items():
         if "get" in methods and path not in public:
             # One session, or one class (by its code; its students only with the token).
-            assert "{session_id}" in path or "{code}" in path, f"GET {path} needs no id"
+            assert any(k in path for k in ("{session_id}", "{code}", "{dataset_id}")), path
     assert "get" not in paths.get("/api/sessions", {})
     assert "get" not in paths.get("/api/rooms", {})
     sid = client.post("/api/sessions").json()["id"]

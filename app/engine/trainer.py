@@ -306,7 +306,10 @@ class Trainer:
                 np.copyto(self._snapshot, self.net.params)
                 penalty = REGULARIZATIONS[self.config.regularization]
                 dead_before = self.dead.copy() if penalty.kills_crossing else None
-                if not self._train_epoch():
+                if not self._train_epoch():  # back to the weights after the last epoch
+                    np.copyto(self.net.params, self._snapshot)
+                    if dead_before is not None:
+                        self.dead[:] = dead_before
                     self._diverge(self.epoch + 1)
                     break
                 if measure or done + 1 == epochs:

@@ -231,7 +231,7 @@ def read_data(ref: SessionDep) -> dict[str, Any]:
         return serialize.data(session.trainer)
 
 
-@router.get("/{session_id}/model", response_model=ModelOut)
+@router.get("/{session_id}/model", response_model=ModelOut, response_model_exclude_unset=True)
 def export_model(ref: SessionDep) -> dict[str, Any]:
     with ref.read() as session:
         return session.trainer.export()
