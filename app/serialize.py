@@ -86,15 +86,16 @@ def frame(session: Session, since: int, thumb: int, neuron: list[int] | None) ->
     position = h.since_position(since)
     start = since if position is not None else 0  # 0: the whole (thinned) history again
     position = position or 0
-    output, classes = full[-1][0], None
+    output, classes = "", None
     if t.net.softmax:  # probabilities p in [0, 1] → 2p − 1, so the byte is round(255·p)
-        probabilities = 2.0 * full[-1] - 1.0
-        output, classes = probabilities.max(axis=0), quantise_each(probabilities)
+        classes = quantise_each(2.0 * full[-1] - 1.0)
+    else:
+        output = quantise(full[-1][0])
     return {
         "epoch": t.epoch,
         "density": DENSITY,
         "thumb": thumb,
-        "output": quantise(output),
+        "output": output,
         "classes": classes,
         "features": thumbs[: len(small[0])],
         "neurons": [thumbs[a:b] for a, b in itertools.pairwise(bounds[1:])],
