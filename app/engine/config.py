@@ -199,7 +199,7 @@ FIELDS: tuple[Field, ...] = (
     Field("problem", "choice", "Problem type", "classification", "data", "select",
           "problem", "problem", choices=_choices(PROBLEMS)),
     Field("dataset", "choice", "Dataset", "circle", "data", "datasets", None, "dataset",
-          url_keys={"regression": "regDataset"},
+          url_keys={"regression": "regDataset", "multiclass": "mcDataset"},
           choices=tuple(Choice(n, s.label, URL_VALUES.get(n), s.problem)
                         for n, s in DATASETS.items())),
     Field("classes", "integer", "Classes", 3, "data", "slider", "classes", "classes",
