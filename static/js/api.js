@@ -36,6 +36,10 @@ export class ClassEnded extends ApiError {
 }
 
 /** @typedef {Record<string, any>} Json */
+/** @typedef {{points: number[][], labels: number[]}} PointSet */
+
+/** The dataset a session has once it holds the person's own data (the data routes). */
+export const CUSTOM_DATASET = "custom";
 
 export class Api {
   /**
@@ -83,15 +87,17 @@ export class Api {
    * @param {string} method
    * @param {string} path
    * @param {unknown} [body]
+   * @param {{csv?: boolean}} [how]  csv: the body is CSV text and the answer may be CSV
+   *        text (returned as a string)
    * @returns {Promise<any>}
    */
-  async send(method, path, body) {
+  async send(method, path, body, how = {}) {
     /** @type {RequestInit} */
-    const init = { method, headers: { Accept: "application/json" } };
+    const init = { method, headers: { Accept: how.csv ? "text/csv, application/json" : "application/json" } };
     if (this.token) init.headers = { ...init.headers, Authorization: `Bearer ${this.token}` };
     if (body !== undefined) {
-      init.body = JSON.stringify(body);
-      init.headers = { ...init.headers, "Content-Type": "application/json" };
+      init.body = how.csv ? String(body) : JSON.stringify(body);
+      init.headers = { ...init.headers, "Content-Type": how.csv ? "text/csv" : "application/json" };
     }
     let response;
     try {
@@ -101,6 +107,7 @@ export class Api {
     }
     if (response.status === 204) return null;
     const text = await response.text();
+    if (response.ok && how.csv && !(response.headers.get("Content-Type") ?? "").includes("json")) return text;
     /** @type {any} */
     let json = null;
     try {
@@ -132,19 +139,23 @@ export class Api {
    * @param {string} method
    * @param {string} suffix  e.g. "/step"
    * @param {unknown} [body]
+   * @param {{csv?: boolean}} [how]  see send
    */
-  session(method, suffix, body) {
+  session(method, suffix, body, how = {}) {
     return this.enqueue(async () => {
       if (!this.sessionId) throw new ApiError(0, "No session yet.");
       try {
-        return this.track(await this.send(method, `/api/sessions/${this.sessionId}${suffix}`, body));
+        return this.track(await this.send(method, `/api/sessions/${this.sessionId}${suffix}`, body, how));
       } catch (error) {
         if (!(error instanceof ApiError) || error.status !== 404) throw error;
         if (this.inRoom) throw new ClassEnded();
         if (!this.config) throw error;
-        const state = this.track(await this.send("POST", "/api/sessions", { config: this.config }));
+        // Custom data were the old session's: the new one starts from the problem's default.
+        const { dataset, ...rest } = this.config;
+        const config = dataset === CUSTOM_DATASET ? rest : this.config;
+        const state = this.track(await this.send("POST", "/api/sessions", { config }));
         this.onSessionReplaced(state);
-        return this.track(await this.send(method, `/api/sessions/${this.sessionId}${suffix}`, body));
+        return this.track(await this.send(method, `/api/sessions/${this.sessionId}${suffix}`, body, how));
       }
     });
   }
@@ -274,9 +285,72 @@ export class Api {
     return this.session("POST", "/predict", { points });
   }
 
-  /** @returns {Promise<Json>} {train: {points, labels}, test: {points, labels}} */
+  /**
+   * @returns {Promise<Json>} {train: {points, labels}, test: {points, labels}, custom:
+   *   {points, labels} | null}; custom is in its own order (the indices removePoints takes)
+   */
   data() {
     return this.session("GET", "/data");
+  }
+
+  /**
+   * Replace the session's data (it becomes custom; the network is reset).
+   * @param {PointSet} body  points may be empty
+   * @returns {Promise<Json>} the state
+   */
+  putData(body) {
+    return this.session("PUT", "/data", body);
+  }
+
+  /**
+   * Replace the session's data with a CSV table (x,y,label or x,y,value; comma, tab or
+   * semicolon separated). A 422 names the row and column at fault.
+   * @param {string} text
+   * @returns {Promise<Json>} the state
+   */
+  putCsv(text) {
+    return this.session("PUT", "/data.csv", text, { csv: true });
+  }
+
+  /** @returns {Promise<string>} the data as CSV: the custom set in its order, or train then test */
+  dataCsv() {
+    return this.session("GET", "/data.csv", undefined, { csv: true });
+  }
+
+  /**
+   * Add points (the dataset becomes custom; the network keeps training).
+   * @param {PointSet} body
+   * @returns {Promise<Json>} the state
+   */
+  addPoints(body) {
+    return this.session("POST", "/points", body);
+  }
+
+  /**
+   * Remove points by their index in the custom order (GET /data's `custom`).
+   * @param {number[]} indices
+   * @returns {Promise<Json>} the state
+   */
+  removePoints(indices) {
+    return this.session("DELETE", "/points", { indices });
+  }
+
+  /**
+   * Keep a copy of a custom dataset on the server, for a link.
+   * @param {{problem: string, classes?: number} & PointSet} body
+   * @returns {Promise<Json>} {id, problem, classes, size}
+   */
+  shareData(body) {
+    return this.enqueue(() => this.send("POST", "/api/datasets", body));
+  }
+
+  /**
+   * A shared dataset (404 when it is no longer kept).
+   * @param {string} id
+   * @returns {Promise<Json>} {id, problem, classes, points, labels}
+   */
+  sharedData(id) {
+    return this.enqueue(() => this.send("GET", `/api/datasets/${encodeURIComponent(id)}`));
   }
 
   /** @returns {Promise<Json>} {config, weights, biases} */
@@ -290,9 +364,11 @@ export class Api {
    * scratch session that is deleted afterwards.
    * @param {{name: string}[]} features   all features
    * @param {Record<string, {name: string}[]>} datasets  per problem
+   * @param {number[]} [classes]  multi-class datasets: also each of these numbers of
+   *   classes, under "name/K" (controls.js previewKey)
    * @returns {Promise<{features: Record<string, string>, datasets: Record<string, Json>}>}
    */
-  previews(features, datasets) {
+  previews(features, datasets, classes = []) {
     return this.enqueue(async () => {
       const names = features.map((f) => f.name);
       const scratch = await this.send("POST", "/api/sessions", {
@@ -312,6 +388,11 @@ export class Api {
           for (const { name } of list) {
             await this.send("PATCH", path, { problem, dataset: name });
             data[name] = await this.send("GET", `${path}/data`);
+            for (const k of problem === "multiclass" ? classes : []) {
+              await this.send("PATCH", path, { classes: k });
+              data[`${name}/${k}`] = await this.send("GET", `${path}/data`);
+            }
+            if (problem === "multiclass" && classes.length) await this.send("PATCH", path, { classes: classes[0] });
           }
         }
         return { features: thumbs, datasets: data };

@@ -1,7 +1,7 @@
 // @ts-check
 /** Small canvas helpers shared by the views. */
 
-import { paintBytes } from "./colors.js";
+import { paintBytes, paintClasses, paintProbability } from "./colors.js";
 import { decodeBytes } from "./grid.js";
 
 /**
@@ -12,6 +12,40 @@ import { decodeBytes } from "./grid.js";
  * @param {boolean} discrete
  */
 export function paintGrid(canvas, bytes, n, discrete) {
+  paintPixels(canvas, n, (pixels) => paintBytes(bytes, pixels, discrete));
+}
+
+/**
+ * What a grid of a multi-class network shows: the most probable class (`index` null) or
+ * the probability of class `index`.
+ * @typedef {{grids: string[], index: number | null}} ClassMap
+ */
+
+/**
+ * Paint a multi-class map (base64 grids of the class probabilities, n × n each): the
+ * most probable class of each cell, or one class's probability.
+ * @param {HTMLCanvasElement} canvas
+ * @param {ClassMap} map
+ * @param {boolean} discrete
+ */
+export function paintClassMap(canvas, map, discrete) {
+  const grids = map.index === null ? map.grids.map(decodeBytes) : [decodeBytes(map.grids[map.index] ?? "")];
+  const n = Math.round(Math.sqrt(grids[0]?.length ?? 0));
+  if (n === 0) return;
+  if (map.index === null) paintPixels(canvas, n, (pixels) => paintClasses(grids, pixels, discrete));
+  else {
+    const k = map.index;
+    paintPixels(canvas, n, (pixels) => paintProbability(grids[0], k, pixels, discrete));
+  }
+}
+
+/**
+ * Size a canvas to n × n and let `write` fill its RGBA pixels.
+ * @param {HTMLCanvasElement} canvas
+ * @param {number} n
+ * @param {(pixels: Uint8ClampedArray) => void} write
+ */
+function paintPixels(canvas, n, write) {
   if (canvas.width !== n || canvas.height !== n) {
     canvas.width = n;
     canvas.height = n;
@@ -23,7 +57,7 @@ export function paintGrid(canvas, bytes, n, discrete) {
     image = ctx.createImageData(n, n);
     images.set(canvas, image);
   }
-  paintBytes(bytes, image.data, discrete);
+  write(image.data);
   ctx.putImageData(image, 0, 0);
 }
 

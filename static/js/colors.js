@@ -114,3 +114,136 @@ export function paintBytes(bytes, pixels, discrete = false) {
     pixels[p + 3] = 255;
   }
 }
+
+// -- several classes -----------------------------------------------------------------------
+
+/**
+ * One colour per class of a multi-class problem (Okabe–Ito, told apart by colour-blind
+ * people): class 0 orange and class 1 blue, close to the reference's two classes, then
+ * bluish green, reddish purple and vermillion.
+ */
+export const CLASS_COLORS = ["#e69f00", "#0072b2", "#009e73", "#cc79a7", "#d55e00"];
+
+/** The colours' names, for words that describe a map ("orange is class 0"). */
+export const CLASS_COLOR_NAMES = ["orange", "blue", "green", "purple", "red"];
+
+const CLASS_RGB = CLASS_COLORS.map(hexToRgb);
+
+/**
+ * A class's colour at strength t: near-white (the scale's neutral) at 0, the full class
+ * colour at 1; t is clamped, NaN is neutral; an unknown class is neutral.
+ * @param {number} k
+ * @param {number} t
+ * @returns {[number, number, number]}
+ */
+export function classShade(k, t) {
+  const to = CLASS_RGB[k];
+  if (!to) return [MID[0], MID[1], MID[2]];
+  const s = Number.isNaN(t) ? 0 : Math.max(0, Math.min(1, t));
+  const mix = (/** @type {number} */ i) => Math.round(MID[i] + (to[i] - MID[i]) * s);
+  return [mix(0), mix(1), mix(2)];
+}
+
+/**
+ * The colour of a point of a data set of classes (a label 0 … K−1), as a CSS string.
+ * @param {number} label
+ */
+export function classCss(label) {
+  const [r, g, b] = classShade(label, 1);
+  return `rgb(${r}, ${g}, ${b})`;
+}
+
+/**
+ * The colour of the most probable class k, at probability p among K classes: 1/K (no
+ * better than a guess) is near-white, 1 the full class colour. `discrete`: always full.
+ * @param {number} k
+ * @param {number} p
+ * @param {number} K
+ * @param {boolean} [discrete]
+ * @returns {[number, number, number]}
+ */
+export function winnerColor(k, p, K, discrete = false) {
+  return classShade(k, discrete ? 1 : (p - 1 / K) / (1 - 1 / K));
+}
+
+/**
+ * The colour of "probability of class k" = p: near-white at 0, the class colour at 1.
+ * `discrete`: full colour where p ≥ 1/2, near-white below.
+ * @param {number} k
+ * @param {number} p
+ * @param {boolean} [discrete]
+ * @returns {[number, number, number]}
+ */
+export function probabilityColor(k, p, discrete = false) {
+  return classShade(k, discrete ? (p >= 0.5 ? 1 : 0) : p);
+}
+
+/**
+ * The probability a frame byte q encodes: p = q / 255.
+ * @param {number} q
+ */
+export function byteToProbability(q) {
+  return q / 255;
+}
+
+/**
+ * Write K class-probability grids (bytes, one per class, the same length) as colours
+ * into RGBA pixels: each pixel the colour of its most probable class (the first on a
+ * tie), as pale as that probability is close to 1/K.
+ * @param {Uint8Array[]} grids
+ * @param {Uint8ClampedArray} pixels  length ≥ 4 · grids[0].length
+ * @param {boolean} [discrete]
+ */
+export function paintClasses(grids, pixels, discrete = false) {
+  const K = grids.length;
+  const tables = grids.map((_, k) => byteTable((q) => winnerColor(k, byteToProbability(q), K, discrete)));
+  const n = K > 0 ? grids[0].length : 0;
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let top = grids[0][i];
+    for (let k = 1; k < K; k++) {
+      if (grids[k][i] > top) {
+        top = grids[k][i];
+        best = k;
+      }
+    }
+    copyPixel(tables[best], top, pixels, i);
+  }
+}
+
+/**
+ * Write one class's probability grid (bytes) as that class's shades into RGBA pixels.
+ * @param {Uint8Array} bytes
+ * @param {number} k
+ * @param {Uint8ClampedArray} pixels
+ * @param {boolean} [discrete]
+ */
+export function paintProbability(bytes, k, pixels, discrete = false) {
+  const table = byteTable((q) => probabilityColor(k, byteToProbability(q), discrete));
+  for (let i = 0; i < bytes.length; i++) copyPixel(table, bytes[i], pixels, i);
+}
+
+/**
+ * A 256-entry RGBA table of a byte's colour.
+ * @param {(q: number) => [number, number, number]} color
+ */
+function byteTable(color) {
+  const table = new Uint8ClampedArray(256 * 4);
+  for (let q = 0; q < 256; q++) table.set([...color(q), 255], q * 4);
+  return table;
+}
+
+/**
+ * @param {Uint8ClampedArray} table
+ * @param {number} q
+ * @param {Uint8ClampedArray} pixels
+ * @param {number} i
+ */
+function copyPixel(table, q, pixels, i) {
+  const t = q * 4;
+  const p = i * 4;
+  pixels[p] = table[t];
+  pixels[p + 1] = table[t + 1];
+  pixels[p + 2] = table[t + 2];
+  pixels[p + 3] = 255;
+}

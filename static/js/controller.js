@@ -11,12 +11,12 @@
  * hidden. This module says what each request is and takes in the answers.
  */
 
-import { ApiError, ClassEnded } from "./api.js";
+import { ApiError, CUSTOM_DATASET, ClassEnded } from "./api.js";
 import { LossHistory } from "./history.js";
 import { Loop } from "./loop.js";
 import { choicesOf, fieldWithControl, problemsOf, stepInterval, stepRequest } from "./options.js";
 import { RoomTracker, withoutLocked } from "./room.js";
-import { configChanges, fromServerConfig, serverFields, toServerConfig } from "./state.js";
+import { configChanges, fromServerConfig, serverFields, toServerConfig, withoutCustom } from "./state.js";
 import { MESSAGES, ROOM } from "./text.js";
 
 /** @typedef {import("./state.js").Settings} Settings */
@@ -27,6 +27,14 @@ import { MESSAGES, ROOM } from "./text.js";
 
 /** In a class, while not playing: how often the state is read (to learn of a resume or a new activity). */
 export const ROOM_POLL_MS = 2000;
+
+/**
+ * How long custom data must stay unchanged before a copy is kept on the server for the
+ * link (drawing changes them many times a second; only the last ones are shared).
+ */
+export const SHARE_AFTER_MS = 1500;
+
+/** @typedef {{points: number[][], labels: number[]}} PointSet */
 
 /** The real clock: performance.now and setTimeout. */
 const CLOCK = { now: () => performance.now(), later: (/** @type {() => void} */ fn, /** @type {number} */ ms) => void setTimeout(fn, ms) };
@@ -54,6 +62,16 @@ export function notAModel(model) {
   if (typeof m.config !== "object" || m.config === null) return "it has no settings (config)";
   if (!Array.isArray(m.weights) || !Array.isArray(m.biases)) return "it has no weights and biases";
   return null;
+}
+
+/**
+ * Custom data as a key, to tell whether they changed.
+ * @param {string} problem
+ * @param {number | undefined} classes
+ * @param {PointSet} data
+ */
+export function dataKey(problem, classes, data) {
+  return JSON.stringify([problem, problem === "multiclass" ? classes : null, data.points, data.labels.map(Number)]);
 }
 
 export class Controller {
@@ -97,6 +115,16 @@ export class Controller {
     this.neuron = null;
     /** @type {{features: Record<string, string>, datasets: Record<string, Json>} | null} */
     this.previews = null;
+    /** @type {string | null} why the server refused the person's data (its sentence), shown by the data tools */
+    this.dataError = null;
+    /** @type {string | null} the link's shared data were no longer on the server: its sentence */
+    this.sharedGone = null;
+    /** @type {PointSet} points drawn and not sent yet (sent together in one request) */
+    this.unsent = { points: [], labels: [] };
+    /** @type {string | null} the custom data last shared (or loaded from the link), as a key */
+    this.sharedKey = null;
+    /** Counts changes of the custom data: a share waiting for an older one is dropped. */
+    this.shareGeneration = 0;
     this.thumb = Number(options.limits.thumb[2]);
     /** @type {Partial<Settings>} changes not yet sent to the server */
     this.pending = {};
@@ -138,10 +166,47 @@ export class Controller {
       return this.act(() => this.api.openSession(id), { adoptSeed: true, data: true }).then(() => this.schedulePoll());
     }
     const adoptSeed = this.settings.seed === null;
-    return this.act(() => this.api.createSession({ config: toServerConfig(this.settings, this.options) }), {
-      adoptSeed,
-      data: true,
-    });
+    // `custom` is only a dataset once the session holds custom data: the new session
+    // starts from the problem's default, then the link's shared data (if any) replace it.
+    const link = this.settings.data_link ?? null;
+    this.showSettings(withoutCustom({ ...this.settings, data_link: null }, this.options));
+    if (!link) {
+      return this.act(() => this.api.createSession({ config: toServerConfig(this.settings, this.options) }), {
+        adoptSeed,
+        data: true,
+      });
+    }
+    return this.act(() => this.startWithShared(link), { adoptSeed, data: true });
+  }
+
+  /**
+   * A new session with the shared data of a link (`#data=<id>`): their problem and
+   * number of classes, then the data. When they are gone (404) the session keeps the
+   * problem's default dataset and the page says so.
+   * @param {string} id
+   * @returns {Promise<Json>} the state
+   */
+  async startWithShared(id) {
+    /** @type {Json | null} */
+    let shared = null;
+    try {
+      shared = await this.api.sharedData(id);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 404) throw error;
+      this.sharedGone = plainMessage(error);
+    }
+    if (shared) {
+      /** @type {Settings} */
+      const settings = { ...this.settings, problem: shared.problem };
+      if (typeof shared.classes === "number" && "classes" in this.options.field) settings.classes = shared.classes;
+      this.showSettings(withoutCustom(settings, this.options));
+    }
+    const state = await this.api.createSession({ config: toServerConfig(this.settings, this.options) });
+    if (!shared) return state;
+    const data = { points: shared.points, labels: shared.labels };
+    this.sharedKey = dataKey(shared.problem, shared.classes, data);
+    this.showSettings({ ...this.settings, data_link: id });
+    return this.api.putData(data);
   }
 
   /**
@@ -271,6 +336,7 @@ export class Controller {
 
   async fetchData() {
     this.data = await this.api.data();
+    this.customChanged();
     this.onChange();
   }
 
@@ -331,7 +397,7 @@ export class Controller {
 
   /**
    * An action on the session, sent when the wire is free (a step on its way is dropped).
-   * @param {() => Promise<Json>} request  answers a state
+   * @param {() => Promise<Json | null>} request  answers a state (null: nothing was sent)
    * @param {{adoptSeed?: boolean, data?: boolean}} [how]
    * @param {string} [key]  see Loop.act
    */
@@ -383,6 +449,11 @@ export class Controller {
         if (Object.keys(kept).length === 0) return Promise.resolve();
       }
       change = kept;
+    }
+    // Another problem drops custom data: its remembered `custom` becomes the default.
+    if ("problem" in change && change.problem !== this.settings.problem) {
+      const next = withoutCustom({ ...this.settings, ...change }, this.options);
+      change = { ...change, dataset: next.dataset };
     }
     // As the reference: a change that resets the network pauses training.
     if (Object.keys(change).some((name) => this.resetFields.has(name))) this.pause();
@@ -483,12 +554,154 @@ export class Controller {
     }
   }
 
+  // -- the person's own data ------------------------------------------------------------
+
+  /**
+   * Add points (drawn on the map). The network keeps training. Points added while a
+   * request is waiting go with it: a drag sends a few requests, not one per point.
+   * @param {number[][]} points
+   * @param {number[]} labels
+   */
+  addPoints(points, labels) {
+    this.unsent.points.push(...points);
+    this.unsent.labels.push(...labels);
+    return this.dataAction(async () => {
+      const body = this.unsent;
+      this.unsent = { points: [], labels: [] };
+      return body.points.length > 0 ? this.api.addPoints(body) : null;
+    }, "points");
+  }
+
+  /**
+   * Remove points by their index in the custom order (or, before the data are custom,
+   * in the order train then test). The network keeps training.
+   * @param {number[]} indices
+   */
+  removePoints(indices) {
+    return this.dataAction(() => this.api.removePoints(indices));
+  }
+
+  /**
+   * Replace the data (Clear: no points at all); the network is reset, so training pauses.
+   * @param {PointSet} data
+   */
+  replaceData(data) {
+    this.pause();
+    return this.dataAction(() => this.api.putData(data));
+  }
+
+  /**
+   * Replace the data with a CSV table (a file or a spreadsheet paste); a table the server
+   * refuses leaves the data as they were and its sentence in `dataError`.
+   * @param {string} text
+   */
+  uploadCsv(text) {
+    this.pause();
+    return this.dataAction(() => this.api.putCsv(text));
+  }
+
+  /** @returns {Promise<string | null>} the data as CSV (null: failed, the banner says why) */
+  async downloadCsv() {
+    try {
+      return await this.api.dataCsv();
+    } catch (error) {
+      this.fail(error);
+      return null;
+    }
+  }
+
+  dismissDataMessages() {
+    this.dataError = null;
+    this.sharedGone = null;
+    this.onChange();
+  }
+
+  /**
+   * An action on the data: the data are fetched afterwards; a refusal (422, 413) is the
+   * data tools' to show (`dataError`), and training goes on.
+   * @param {() => Promise<Json | null>} request  answers a state (null: nothing to send)
+   * @param {string} [key]  see Loop.act
+   * @returns {Promise<boolean>} the server took it (false: refused, failed, or sent with
+   *   an action of the same key queued earlier)
+   */
+  async dataAction(request, key) {
+    if (this.tracker && this.locked.has("dataset")) {
+      this.error = ROOM.locked;
+      this.onChange();
+      return false;
+    }
+    let taken = false;
+    await this.act(
+      async () => {
+        try {
+          const state = await request();
+          this.dataError = null;
+          taken = true;
+          return state;
+        } catch (error) {
+          if (!(error instanceof ApiError) || (error.status !== 422 && error.status !== 413)) throw error;
+          this.dataError = plainMessage(error);
+          return null;
+        }
+      },
+      { data: true },
+      key,
+    );
+    return taken;
+  }
+
+  /**
+   * New data from the server: when they are custom and differ from those last shared,
+   * the link loses its `data=` (it would name older data) and, once they have stayed
+   * unchanged for SHARE_AFTER_MS, a copy is kept on the server and the link names it.
+   */
+  customChanged() {
+    const custom = this.data?.custom ?? null;
+    const config = this.state?.config;
+    if (!custom || !config || config.dataset !== CUSTOM_DATASET) {
+      this.sharedKey = null;
+      this.shareGeneration++;
+      if (this.settings.data_link) this.showSettings({ ...this.settings, data_link: null });
+      return;
+    }
+    const key = dataKey(config.problem, config.classes, custom);
+    if (key === this.sharedKey) return; // the same data (a new split, a repeated fetch)
+    this.sharedKey = key;
+    const generation = ++this.shareGeneration;
+    if (this.settings.data_link) this.showSettings({ ...this.settings, data_link: null });
+    if (this.tracker) return; // in a class the page writes no link
+    this.clock.later(() => {
+      if (generation === this.shareGeneration) this.share(generation, config, custom);
+    }, SHARE_AFTER_MS);
+  }
+
+  /**
+   * Keep a copy of the custom data on the server; the link names it (unless the data
+   * changed meanwhile).
+   * @param {number} generation
+   * @param {Json} config
+   * @param {PointSet} custom
+   */
+  async share(generation, config, custom) {
+    if (this.ended) return;
+    try {
+      const body = { problem: config.problem, points: custom.points, labels: custom.labels };
+      const answer = await this.api.shareData(typeof config.classes === "number" ? { ...body, classes: config.classes } : body);
+      if (generation === this.shareGeneration) this.showSettings({ ...this.settings, data_link: answer.id });
+    } catch (error) {
+      console.warn("share data", error);
+    }
+  }
+
   async loadPreviews() {
     try {
       const features = fieldWithControl(this.options, "features");
       const datasets = fieldWithControl(this.options, "datasets");
       const perProblem = Object.fromEntries(problemsOf(datasets).map((p) => [p, choicesOf(datasets, p)]));
-      this.previews = await this.api.previews(features.choices, perProblem);
+      const classes = serverFields(this.options).find((f) => f.name === "classes");
+      const [low, high] = [classes?.min ?? 0, classes?.max ?? -1];
+      const counts = Array.from({ length: high - low + 1 }, (_, i) => low + i);
+      this.previews = await this.api.previews(features.choices, perProblem, counts);
       this.onChange();
     } catch (error) {
       console.warn("previews", error);

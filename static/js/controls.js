@@ -11,10 +11,10 @@
  */
 
 import { download, sharpContext } from "./canvas.js";
-import { cssColor } from "./colors.js";
+import { classCss, cssColor } from "./colors.js";
 import { formatBatch, formatEpoch, formatLoss } from "./format.js";
 import { toPixel } from "./grid.js";
-import { choicesOf, fieldWithControl } from "./options.js";
+import { MULTICLASS, choicesOf, fieldWithControl } from "./options.js";
 import { lockPlan } from "./room.js";
 import { currentChoice, hashKeysOf, parseChoice, parseNumber } from "./state.js";
 import { HELP, ROOM } from "./text.js";
@@ -47,6 +47,7 @@ import { HELP, ROOM } from "./text.js";
  * @property {boolean} playing
  * @property {string | null} error
  * @property {Record<string, Json> | null} datasetPreviews  data per dataset name
+ * @property {Json | null} [data]    the session's data (the thumbnail of a custom dataset)
  * @property {Set<string>} [locked]   fields the teacher locked (in a class)
  * @property {boolean} [inRoom]       a student's page in a class: no model is loaded
  * @property {boolean} [ended]        the class has ended: nothing can be pressed
@@ -305,6 +306,10 @@ export class Controls {
     /** @type {Map<string, {button: HTMLButtonElement, canvas: HTMLCanvasElement, drawn: Json | null}>} */
     this.datasetButtons = new Map();
     this.datasetProblem = "";
+    /** The choice for every problem (custom data) whose button is shown, or "". */
+    this.sharedShown = "";
+    /** Elements shown for one problem only (`data-problem="multiclass"`: the classes slider). */
+    this.problemOnly = /** @type {HTMLElement[]} */ ([...document.querySelectorAll("[data-problem]")]);
     /** @type {Settings | null} */
     this.settings = null;
     this.epochShown = 0;
@@ -356,14 +361,19 @@ export class Controls {
   }
 
   /**
-   * The dataset buttons of a problem (rebuilt when the problem changes).
+   * The dataset buttons of a problem (rebuilt when the problem changes), and the button
+   * of a choice for every problem (custom data) while it is the current one.
    * @param {string} problem
+   * @param {string} shared  that choice, or ""
    */
-  buildDatasets(problem) {
+  buildDatasets(problem, shared) {
     this.datasetProblem = problem;
+    this.sharedShown = shared;
     this.datasetButtons.clear();
     const field = this.datasetField;
-    const buttons = choicesOf(field, problem).map((d) => {
+    const own = choicesOf(field, problem);
+    const extra = field.choices.filter((c) => c.problem === null && c.name === shared);
+    const buttons = [...own, ...extra].map((d) => {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "dataset";
@@ -416,6 +426,7 @@ export class Controls {
       this.seed.textContent = s.seed ?? String(state.config.seed);
     }
 
+    for (const el of this.problemOnly) el.hidden = el.dataset.problem !== s.problem;
     this.updateLocks(plan.kinds, view);
     this.updateDatasets(view, plan.kinds.has("datasets"));
     this.updateBanner(view);
@@ -453,16 +464,21 @@ export class Controls {
    */
   updateDatasets(view, locked) {
     const s = view.settings;
-    if (s.problem !== this.datasetProblem) this.buildDatasets(s.problem);
     const current = currentChoice(s, this.datasetField.name);
+    const shared = this.datasetField.choices.some((c) => c.problem === null && c.name === current) ? current : "";
+    if (s.problem !== this.datasetProblem || shared !== this.sharedShown) this.buildDatasets(s.problem, shared);
+    const classes = s.problem === MULTICLASS;
     for (const [name, entry] of this.datasetButtons) {
       const selected = name === current;
       entry.button.classList.toggle("selected", selected);
       entry.button.setAttribute("aria-pressed", String(selected));
       entry.button.disabled = locked;
-      const data = view.datasetPreviews?.[name];
+      // Custom data: its thumbnail is the session's data.
+      // A multi-class dataset's picture depends on the number of classes (previewKey).
+      const previews = view.datasetPreviews;
+      const data = name === shared ? view.data : (previews?.[previewKey(name, s.classes)] ?? previews?.[name]);
       if (data && entry.drawn !== data) {
-        drawDataset(entry.canvas, data, this.options.limits.grid_extent);
+        drawDataset(entry.canvas, data, this.options.limits.grid_extent, classes);
         entry.drawn = data;
       }
     }
@@ -484,15 +500,27 @@ export class Controls {
  * @param {HTMLCanvasElement} canvas
  * @param {Json} data  {train: {points, labels}, test: {points, labels}}
  * @param {number} extent  the square shown is [−extent, extent]²
+ * @param {boolean} classes  the labels are classes 0 … K−1
  */
-function drawDataset(canvas, data, extent) {
+function drawDataset(canvas, data, extent, classes) {
+  const color = classes ? classCss : cssColor;
   const size = canvas.clientWidth || 48;
   const ctx = sharpContext(canvas, size, size);
   for (const part of [data.train, data.test]) {
     part.points.forEach((/** @type {number[]} */ [x, y], /** @type {number} */ i) => {
       const [px, py] = toPixel(x, y, size, size, extent);
-      ctx.fillStyle = cssColor(part.labels[i]);
+      ctx.fillStyle = color(part.labels[i]);
       ctx.fillRect(px - 1, py - 1, 2, 2);
     });
   }
+}
+
+/**
+ * The key of a dataset's preview: its name, and for a multi-class dataset with other than
+ * the default number of classes, "name/K" (api.js previews() fetches those too).
+ * @param {string} name
+ * @param {unknown} classes
+ */
+export function previewKey(name, classes) {
+  return typeof classes === "number" ? `${name}/${classes}` : name;
 }

@@ -5,8 +5,8 @@
  * a sharp overlay canvas, and its caption.
  */
 
-import { paintGrid, sharpContext } from "./canvas.js";
-import { LINE_COLORS, REGION_ALPHA, cssColor } from "./colors.js";
+import { paintClassMap, paintGrid, sharpContext } from "./canvas.js";
+import { CLASS_COLOR_NAMES, LINE_COLORS, REGION_ALPHA, classCss, cssColor } from "./colors.js";
 import { decodeBytes, firstLayerLines, toPixel } from "./grid.js";
 
 /** @typedef {{points: number[][], labels: number[]}} Points */
@@ -27,12 +27,17 @@ import { decodeBytes, firstLayerLines, toPixel } from "./grid.js";
  * @property {boolean} showTest
  * @property {number[] | null} [batch]           training points of the last one-batch step
  * @property {string} [batchText]                what that batch was ("batch 3 of 25")
+ * @property {number | null} [classes]           K when the data's labels are classes 0 … K−1
  */
 
 /**
  * What is drawn.
  * @typedef {Object} HeatMapView
- * @property {string | null} grid          base64 bytes of the map shown (density²)
+ * @property {string | null} grid          base64 bytes of the map shown (density²), on the −1 … 1 scale
+ * @property {import("./canvas.js").ClassMap | null} classMap  a multi-class map instead: the
+ *           most probable class, or one class's probability (an output neuron hovered)
+ * @property {number | null} pointClasses  K when the points' labels are classes
+ * @property {string} colors               what the colours mean, in words
  * @property {boolean} discretize
  * @property {Points | null} train
  * @property {Points | null} test
@@ -53,12 +58,19 @@ import { decodeBytes, firstLayerLines, toPixel } from "./grid.js";
 export function picture(view, extent) {
   const { frame, hovered } = view;
   const shown = frame?.neuron;
-  const hovering = Boolean(hovered && shown && shown.layer === hovered[0] && shown.index === hovered[1]);
+  // A multi-class network's output neurons: each is the probability of its class.
+  const grids = Array.isArray(frame?.classes) && frame.classes.length > 0 ? /** @type {string[]} */ (frame.classes) : null;
+  const outputLayer = frame?.weights?.length;
+  const classIndex = grids && hovered && hovered[0] === outputLayer && hovered[1] < grids.length ? hovered[1] : null;
+  const hovering = classIndex === null && Boolean(hovered && shown && shown.layer === hovered[0] && shown.index === hovered[1]);
   let caption = "Output";
   if (hovering) {
     const feature = view.features.find((f) => f.name === view.enabled[shown.index]);
     caption = shown.layer === 0 ? `Input feature ${feature?.label ?? ""}` : `Neuron ${shown.index + 1} of hidden layer ${shown.layer}`;
+  } else if (classIndex !== null) {
+    caption = `Probability of class ${classIndex}`;
   }
+  const classMap = grids && !hovering ? { grids, index: classIndex } : null;
   let lines = null;
   if (view.lines && frame) {
     lines = firstLayerLines(view.enabled, frame.weights, frame.biases, extent);
@@ -67,8 +79,10 @@ export function picture(view, extent) {
   const batch = view.batch && view.batch.length > 0 ? view.batch : null;
   if (batch) caption += ` · ringed: the ${batch.length} points of ${view.batchText || "the last batch"}`;
   return {
-    grid: hovering ? shown.grid : frame?.output ?? null,
-    discretize: view.discretize,
+    grid: hovering ? shown.grid : classMap ? null : frame?.output ?? null,
+    classMap,
+    pointClasses: view.classes ?? null,
+    colors: colorWords(classMap),
     train: view.train,
     test: view.test,
     showTest: view.showTest,
@@ -77,7 +91,21 @@ export function picture(view, extent) {
     batch,
     caption,
     extent,
+    discretize: view.discretize,
   };
+}
+
+/**
+ * What the colours of a map mean, in words (for its accessible name).
+ * @param {import("./canvas.js").ClassMap | null} map
+ */
+export function colorWords(map) {
+  if (!map) return "orange is −1, blue is +1";
+  if (map.index !== null) {
+    return `deeper ${CLASS_COLOR_NAMES[map.index] ?? ""} where class ${map.index} is more probable, near-white where it is not`;
+  }
+  const names = map.grids.map((_, k) => `${CLASS_COLOR_NAMES[k] ?? "grey"} class ${k}`).join(", ");
+  return `each place has the colour of its most probable class (${names}), paler where the network is less sure`;
 }
 
 const POINT_RADIUS = 3;
@@ -107,6 +135,8 @@ export class HeatMap {
     this.view = null;
     /** @type {string | null} */
     this.paintedGrid = null;
+    /** @type {import("./canvas.js").ClassMap | null} */
+    this.paintedClasses = null;
     this.paintedDiscrete = false;
     this.overlayKey = "";
     /** @type {Points | null} */
@@ -131,17 +161,28 @@ export class HeatMap {
   /** @param {HeatMapView} view */
   draw(view) {
     this.view = view;
-    if (view.grid && (view.grid !== this.paintedGrid || view.discretize !== this.paintedDiscrete)) {
+    const map = view.classMap;
+    const painted = this.paintedClasses;
+    if (map) {
+      const same = painted && painted.grids === map.grids && painted.index === map.index;
+      if (!same || view.discretize !== this.paintedDiscrete) {
+        paintClassMap(this.map, map, view.discretize);
+        this.paintedClasses = map;
+        this.paintedGrid = null;
+        this.paintedDiscrete = view.discretize;
+      }
+    } else if (view.grid && (view.grid !== this.paintedGrid || view.discretize !== this.paintedDiscrete)) {
       const bytes = decodeBytes(view.grid);
       paintGrid(this.map, bytes, Math.round(Math.sqrt(bytes.length)), view.discretize);
       this.paintedGrid = view.grid;
+      this.paintedClasses = null;
       this.paintedDiscrete = view.discretize;
     }
     this.map.classList.toggle("discrete", view.discretize);
     if (this.caption.textContent !== view.caption) this.caption.textContent = view.caption;
-    this.root.setAttribute("aria-label", `${view.caption}: orange is −1, blue is +1`);
+    this.root.setAttribute("aria-label", `${view.caption}: ${view.colors}`);
     this.root.dataset.batchPoints = String(view.batch?.length ?? 0);
-    const key = JSON.stringify([this.size, view.showTest, view.lines, view.highlight, view.batch]);
+    const key = JSON.stringify([this.size, view.showTest, view.lines, view.highlight, view.batch, view.pointClasses]);
     if (key !== this.overlayKey || view.train !== this.drawnTrain) {
       this.overlayKey = key;
       this.drawnTrain = view.train;
@@ -191,8 +232,9 @@ export class HeatMap {
  */
 function drawOverlay(ctx, size, view) {
   if (view.lines) drawLines(ctx, size, view);
-  if (view.train) drawPoints(ctx, size, view.extent, view.train, "#ffffff");
-  if (view.test && view.showTest) drawPoints(ctx, size, view.extent, view.test, "#222222");
+  const color = view.pointClasses ? classCss : cssColor;
+  if (view.train) drawPoints(ctx, size, view.extent, view.train, "#ffffff", color);
+  if (view.test && view.showTest) drawPoints(ctx, size, view.extent, view.test, "#222222", color);
   if (view.train && view.batch) drawRings(ctx, size, view.extent, view.train, view.batch);
 }
 
@@ -265,15 +307,16 @@ function drawRings(ctx, size, extent, data, indices) {
  * @param {number} extent
  * @param {Points} data
  * @param {string} outline
+ * @param {(label: number) => string} color  a label's colour
  */
-function drawPoints(ctx, size, extent, data, outline) {
+function drawPoints(ctx, size, extent, data, outline, color) {
   ctx.lineWidth = 1;
   ctx.strokeStyle = outline;
   data.points.forEach(([x, y], i) => {
     const [px, py] = toPixel(x, y, size, size, extent);
     ctx.beginPath();
     ctx.arc(px, py, POINT_RADIUS, 0, 2 * Math.PI);
-    ctx.fillStyle = cssColor(data.labels[i]);
+    ctx.fillStyle = color(data.labels[i]);
     ctx.fill();
     ctx.stroke();
   });

@@ -5,13 +5,16 @@ import { Announcer } from "./announcer.js";
 import { Api } from "./api.js";
 import { LINE_COLORS } from "./colors.js";
 import { Controller, plainMessage } from "./controller.js";
+import { ConfusionMatrix } from "./confusion.js";
 import { Controls } from "./controls.js";
+import { DataTools } from "./draw.js";
 import { applyHelp, applyHidden, fillExplain } from "./explain.js";
 import { formatBatch, formatEpoch, formatLoss } from "./format.js";
 import { HeatMap, drawLegend } from "./heatmap.js";
+import { Legend } from "./legend.js";
 import { LossChart } from "./linechart.js";
 import { NetworkDiagram } from "./network.js";
-import { fieldWithControl, normalizeOptions } from "./options.js";
+import { classCount, fieldWithControl, normalizeOptions } from "./options.js";
 import { Projector, wholeView } from "./projector.js";
 import { RoomBar, lockPlan, readEntry, removeEntry, roomOfUrl } from "./room.js";
 import { hashKeysOf, readHash, toHash } from "./state.js";
@@ -180,7 +183,21 @@ async function main() {
   );
   const chart = new LossChart(/** @type {HTMLElement} */ (document.getElementById("linechart")));
   const heatmap = new HeatMap(/** @type {HTMLElement} */ (document.getElementById("heatmap")), options.limits.grid_extent);
+  const dataTools = new DataTools(/** @type {HTMLElement} */ (document.getElementById("data-tools")), heatmap.frameBox, options.limits.grid_extent, {
+    add: (points, labels) => c.addPoints(points, labels),
+    remove: (indices) => c.removePoints(indices),
+    clear: () => c.replaceData({ points: [], labels: [] }),
+    uploadCsv: (text) => c.uploadCsv(text),
+    downloadCsv: () => c.downloadCsv(),
+    dismiss: () => c.dismissDataMessages(),
+    changed: render,
+  });
   drawLegend(/** @type {HTMLCanvasElement} */ (document.getElementById("legend-canvas")));
+  const legend = new Legend(
+    /** @type {HTMLElement} */ (document.querySelector(".legend")),
+    /** @type {HTMLElement} */ (document.getElementById("class-legend")),
+  );
+  const confusion = new ConfusionMatrix(/** @type {HTMLElement} */ (document.getElementById("confusion")));
   applyHelp(document);
   applyHidden(document, hide);
   fillExplain(/** @type {HTMLDetailsElement} */ (document.getElementById("explain")));
@@ -231,11 +248,14 @@ async function main() {
       playing: c.playing,
       error: c.error,
       datasetPreviews: c.previews?.datasets ?? null,
+      data: c.data,
       locked,
       inRoom: room !== null,
       ended: c.ended,
     });
     const enabled = config?.features ?? s.features;
+    // K for a multi-class problem (the server's config), else null.
+    const classes = classCount(config);
     network.update({
       features: shownFeatures,
       enabled,
@@ -245,6 +265,7 @@ async function main() {
       discretize: s.discretize,
       featureThumbs: c.previews?.features ?? null,
       lineColors: s.lines ? LINE_COLORS : null,
+      outputs: classes ?? 1,
     });
     chart.update(c.history);
     heatmap.update({
@@ -256,9 +277,20 @@ async function main() {
       discretize: s.discretize,
       train: c.data?.train ?? null,
       test: c.data?.test ?? null,
-      showTest: s.show_test_data,
+      showTest: s.show_test_data || dataTools.drawing, // while drawing, every point drawn is shown
       batch: c.batchPoints,
       batchText: formatBatch(c.state?.batch, c.state?.batches_per_epoch) || "the batch that ended the epoch",
+      classes,
+    });
+    legend.update({ classes });
+    confusion.update({ confusion: c.state?.confusion });
+    dataTools.update({
+      problem: config?.problem ?? s.problem,
+      classes: Number(config?.classes ?? s.classes ?? 0),
+      data: c.data,
+      error: c.dataError,
+      sharedGone: c.sharedGone,
+      disabled: c.ended || locked.has("dataset"),
     });
     announcer.update(summary(true), c.playing);
     c.drawn();

@@ -9,8 +9,8 @@
  * The whole diagram is one tab stop: arrow keys move between its items.
  */
 
-import { paintBase64 } from "./canvas.js";
-import { cssColor } from "./colors.js";
+import { paintBase64, paintClassMap } from "./canvas.js";
+import { CLASS_COLORS, cssColor } from "./colors.js";
 import { besides } from "./place.js";
 import { HELP } from "./text.js";
 
@@ -36,6 +36,7 @@ const MIN_COLUMN = 60;
  * @property {boolean} discretize
  * @property {Record<string, string> | null} featureThumbs  thumbnails of all features (by name)
  * @property {string[] | null} [lineColors]  the first hidden layer's decision-line colours, when shown
+ * @property {number} [outputs]           output neurons: K for a multi-class problem (else 1)
  */
 
 /**
@@ -300,7 +301,7 @@ export class NetworkDiagram {
   update(view) {
     this.view = view;
     const sizes = view.frame ? view.frame.weights.map((/** @type {any[]} */ w) => w.length) : [];
-    const key = JSON.stringify([view.enabled, view.hidden, sizes, view.features.length]);
+    const key = JSON.stringify([view.enabled, view.hidden, sizes, view.features.length, this.outputs(view)]);
     if (key !== this.structureKey) {
       this.structureKey = key;
       this.build(view);
@@ -322,15 +323,33 @@ export class NetworkDiagram {
     return view.hidden;
   }
 
+  /**
+   * The output neurons to draw: the frame's when its weights match the view (so links
+   * match their weights), else the view's.
+   * @param {DiagramView} view
+   * @returns {number}
+   */
+  outputs(view) {
+    const w = view.frame?.weights;
+    if (w && w.length === view.hidden.length + 1 && w[0].length === view.enabled.length) {
+      const last = w[w.length - 1];
+      if (last.length > 0) return last[0].length;
+    }
+    return view.outputs ?? 1;
+  }
+
   /** @param {DiagramView} view */
   build(view) {
     const hidden = this.shape(view);
+    const outputs = this.outputs(view);
+    /** Several outputs: a multi-class network, each output the probability of its class. */
+    const multi = outputs > 1;
     const cols = hidden.length + 2;
     const width = Math.max(LABEL + (cols - 1) * MIN_COLUMN + NODE + 12, this.root.clientWidth);
     this.width = this.root.clientWidth;
     const colX = (/** @type {number} */ k) => LABEL + (k * (width - LABEL - NODE - 12)) / (cols - 1);
     const rowY = (/** @type {number} */ i) => HEADER + i * ROW;
-    const rows = Math.max(view.features.length, ...hidden, 1);
+    const rows = Math.max(view.features.length, ...hidden, outputs);
     const height = HEADER + rows * ROW;
     this.stage.replaceChildren();
     this.stage.style.height = `${height}px`;
@@ -362,7 +381,7 @@ export class NetworkDiagram {
     const inputRows = view.features.map((f, i) => ({ f, i })).filter(({ f }) => view.enabled.includes(f.name));
     pos.push(inputRows.map(({ i }) => [colX(0), rowY(i)]));
     hidden.forEach((n, l) => pos.push(Array.from({ length: n }, (_, j) => [colX(l + 1), rowY(j)])));
-    pos.push([[colX(cols - 1), rowY(0)]]);
+    pos.push(Array.from({ length: outputs }, (_, j) => [colX(cols - 1), rowY(j)]));
 
     // Input features: every feature, enabled ones linked.
     view.features.forEach((f, i) => {
@@ -393,7 +412,7 @@ export class NetworkDiagram {
     });
 
     // Hidden neurons and the output.
-    const layers = [...hidden, 1];
+    const layers = [...hidden, outputs];
     layers.forEach((n, l) => {
       const isOutput = l === hidden.length;
       if (!isOutput) this.stage.append(this.layerHeader(l, n, colX(l + 1)));
@@ -404,16 +423,22 @@ export class NetworkDiagram {
         div.className = `node ${isOutput ? "output" : "neuron"}`;
         div.tabIndex = -1;
         div.setAttribute("role", "img");
-        div.setAttribute(
-          "aria-label",
-          isOutput ? "Output neuron" : `Neuron ${j + 1} of hidden layer ${l + 1}: focus to show its map`,
-        );
+        let name = `Neuron ${j + 1} of hidden layer ${l + 1}: focus to show its map`;
+        if (isOutput) name = multi ? `Output neuron ${j + 1}: probability of class ${j}; focus to show its map` : "Output neuron";
+        div.setAttribute("aria-label", name);
         place(div, x, y);
-        div.title = HELP.thumbnail;
+        div.title = isOutput && multi ? HELP.class_output : HELP.thumbnail;
         nodes[l + 1].push(div);
         const canvas = document.createElement("canvas");
         div.append(canvas);
-        this.hoverable(div, isOutput ? null : [l + 1, j]);
+        if (isOutput && multi) {
+          // Framed in its class's colour, as the class in the legend.
+          div.classList.add("class-output");
+          div.style.borderColor = CLASS_COLORS[j] ?? "";
+          div.dataset.class = String(j);
+        }
+        // A multi-class output k is shown as "probability of class k" (layer = output layer).
+        this.hoverable(div, isOutput ? (multi ? [l + 1, j] : null) : [l + 1, j]);
         this.thumbs.push({ canvas, layer: isOutput ? -1 : l + 1, index: j, source: "" });
         this.stage.append(div);
         items.push(div);
@@ -585,11 +610,13 @@ export class NetworkDiagram {
     for (const t of this.thumbs) {
       let b64;
       if (t.layer === 0) b64 = (t.index >= 0 && frame?.features?.[t.index]) || view.featureThumbs?.[t.source];
-      else if (t.layer === -1) b64 = frame?.output;
+      else if (t.layer === -1) b64 = frame?.classes ? frame.classes[t.index] : frame?.output;
       else b64 = frame?.neurons?.[t.layer - 1]?.[t.index];
       const discrete = view.discretize && t.layer !== 0;
       if (b64 && (b64 !== t.painted || discrete !== t.discrete)) {
-        paintBase64(t.canvas, b64, discrete);
+        // A multi-class output: the probability of its class, in the class's colour.
+        if (t.layer === -1 && frame?.classes) paintClassMap(t.canvas, { grids: frame.classes, index: t.index }, discrete);
+        else paintBase64(t.canvas, b64, discrete);
         t.painted = b64;
         t.discrete = discrete;
       }
@@ -683,7 +710,10 @@ function describe(t, view) {
       const name = view?.enabled[j];
       return view?.features.find((f) => f.name === name)?.label ?? `input ${j + 1}`;
     }
-    if (layer === hiddenCount + 1) return "the output";
+    if (layer === hiddenCount + 1) {
+      const many = view?.frame?.weights?.at(-1)?.[0]?.length > 1 || (view?.outputs ?? 1) > 1;
+      return many ? `output neuron ${j + 1} (class ${j})` : "the output";
+    }
     return `neuron ${j + 1} of hidden layer ${layer}`;
   };
   if (t.kind === "weight") return `Weight from ${node(t.layer, t.source)} to ${node(t.layer + 1, t.target)}`;

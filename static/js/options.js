@@ -167,6 +167,18 @@ export function normalizeOptions(raw) {
   return { fields, field: Object.fromEntries(fields.map((f) => [f.name, f])), limits: raw.limits ?? {} };
 }
 
+/** The problem whose labels are classes 0 … K−1 (K: the config's `classes`). */
+export const MULTICLASS = "multiclass";
+
+/**
+ * K when a config (or settings) is of a multi-class problem, else null.
+ * @param {Record<string, any> | null | undefined} config
+ * @returns {number | null}
+ */
+export function classCount(config) {
+  return config?.problem === MULTICLASS ? Number(config.classes) || null : null;
+}
+
 /**
  * The choices of a field that belong to a problem (datasets), or all of them.
  * @param {Field} field

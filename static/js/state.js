@@ -37,11 +37,22 @@ import { IGNORED } from "./text.js";
  * @property {boolean} lines                    show the first layer's decision lines
  * @property {boolean} hide_text
  * @property {string} speed                     a name from SPEEDS
+ * @property {string | null} [data_link]        the server's copy of the custom data (hash `data=<id>`)
  */
 /** @typedef {NamedSettings & Record<string, any>} Settings */
 
 /** The field whose value chooses among a per-problem field's choices. */
 const PROBLEM = "problem";
+
+/**
+ * The hash key of a link to custom data: the id of the server's copy (POST /api/datasets).
+ * The hash cannot carry up to 2,000 points, so it carries this id instead.
+ */
+export const DATA_KEY = "data";
+
+/** What a shared dataset's id may look like, and why another value is refused. */
+const DATA_ID = /^[A-Za-z0-9_-]{1,100}$/;
+const DATA_ID_REFUSED = "not the id of shared data";
 
 /** @typedef {(key: string) => string | undefined} HashLookup */
 /** @typedef {(key: string, raw: string, why: string) => void} Refused  a part of the hash not used, and why */
@@ -187,13 +198,22 @@ const perProblem = /** @type {Kind} */ ({
   read: (f, get, v, refused) =>
     Object.fromEntries(
       problemsOf(f).map((p) => {
-        const parse = (/** @type {string} */ raw) => parseChoice(f, raw, p);
+        const parse = (/** @type {string} */ raw) => parseChoice(f, raw, p) ?? everyProblems(f).find((c) => c.name === raw)?.name;
         return [p, readKey(get, f.url_keys[p] ?? key(f), parse, refused, () => allowed(f, p)) ?? v[p]];
       }),
     ),
   toServer: (_f, v, s) => v[s[PROBLEM]],
   fromServer: (f, config, v) => ({ ...v, [config[PROBLEM]]: config[f.name] }),
 });
+
+/**
+ * The choices of a per-problem field that belong to every problem (the dataset `custom`:
+ * the person's own data, which the data routes give the session).
+ * @param {Field} f
+ */
+function everyProblems(f) {
+  return f.choices.filter((c) => c.problem === null);
+}
 
 /** A number (or integer) within the field's bounds, or one of its steps. */
 const number = /** @type {Kind} */ ({
@@ -348,6 +368,8 @@ export function readHash(hash, o) {
   };
   const settings = defaultSettings(o);
   for (const f of o.fields) settings[f.name] = kindOf(f).read(f, get, settings[f.name], refused);
+  const link = readKey(get, DATA_KEY, (raw) => (DATA_ID.test(raw) ? raw : undefined), refused, () => DATA_ID_REFUSED);
+  if (link) settings.data_link = link;
   /** @type {string[]} */
   const hide = [];
   for (const [k, v] of values) {
@@ -378,7 +400,8 @@ export function parseHash(hash, o) {
  * @returns {[string, string][]}
  */
 export function hashEntries(s, o) {
-  return o.fields.flatMap((f) => kindOf(f).write(f, s[f.name]));
+  const entries = o.fields.flatMap((f) => kindOf(f).write(f, s[f.name]));
+  return s.data_link ? [...entries, /** @type {[string, string]} */ ([DATA_KEY, s.data_link])] : entries;
 }
 
 /**
@@ -449,6 +472,35 @@ export function fromServerConfig(s, config, o, how = {}) {
     if (f.name in config) next[f.name] = kindOf(f).fromServer(f, config, s[f.name], how);
   }
   return next;
+}
+
+/**
+ * The settings with the problem's default dataset where they name one that belongs to
+ * every problem (`custom`): the server takes `custom` only once the session holds custom
+ * data, so a new session, or a change of problem, starts from the default.
+ * @param {Settings} s
+ * @param {Options} o
+ * @returns {Settings}
+ */
+export function withoutCustom(s, o) {
+  const next = { ...s };
+  for (const f of serverFields(o)) {
+    if (kindOf(f) !== perProblem) continue;
+    const problem = s[PROBLEM];
+    if (everyProblems(f).some((c) => c.name === s[f.name][problem])) {
+      next[f.name] = { ...s[f.name], [problem]: /** @type {Record<string, string>} */ (perProblem.initial(f))[problem] };
+    }
+  }
+  return next;
+}
+
+/**
+ * Whether the settings name, for their problem, a choice of every problem (`custom`).
+ * @param {Settings} s
+ * @param {Options} o
+ */
+export function namesCustom(s, o) {
+  return JSON.stringify(withoutCustom(s, o)) !== JSON.stringify(s);
 }
 
 /**

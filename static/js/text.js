@@ -19,7 +19,8 @@ export const HELP = /** @type {Record<string, string>} */ ({
     "A penalty on large weights that keeps the network simple. L1 pushes small weights to exactly zero, L2 shrinks all weights a little.",
   regularization_rate: "How strongly the regularization penalty counts against the loss. 0 switches it off.",
   problem:
-    "Classification: each point is orange or blue. Regression: each point has a value between −1 and 1 to predict.",
+    "Classification: each point is orange or blue. Regression: each point has a value between −1 and 1 to predict. Multi-class: each point belongs to one of 3 to 5 classes, each with its own colour.",
+  classes: "How many classes the points belong to (multi-class problems only). The network gets one output neuron per class.",
   optimizer: "How the gradient becomes a weight change: plain SGD, or methods that remember earlier steps (momentum, Adam).",
   init: "How the first weights are chosen when the network is reset.",
   learning_rate_decay: "Makes the learning rate smaller as the epochs go by (0: no decay).",
@@ -39,11 +40,17 @@ export const HELP = /** @type {Record<string, string>} */ ({
   lines: "Draw the line where each neuron of the first hidden layer changes sign (only with exactly the inputs X₁ and X₂).",
   // Figures and counters.
   epoch: "One epoch is one pass over all the training points. “Batch” counts the weight updates done in the current epoch.",
-  loss: "The mean squared error: how far the output is from the right answer. Training loss: on the points trained on. Test loss: on points never trained on; if it grows while training loss falls, the network is overfitting.",
+  loss: "The mean squared error: how far the output is from the right answer. Training loss: on the points trained on. Test loss: on points never trained on; if it grows while training loss falls, the network is overfitting. Multi-class: the cross-entropy, −log of the probability given to the right class.",
   linechart: "Test loss (black) and training loss (grey) after each epoch.",
   heatmap:
     "The network's output over the whole plane: blue where it says +1, orange where it says −1, pale near 0. Points are the data, in their true colour.",
   legend: "The colour scale of data, neurons and weights: orange is −1 (negative), near-white is 0, blue is +1 (positive).",
+  class_output:
+    "The probability this output neuron gives its class at every point of the plane (softmax over all the output neurons), in the class's colour. Hover or focus it to see it large.",
+  class_legend:
+    "The colour of each class. On the map each place takes the colour of the class the network finds most probable, paler where it is less sure.",
+  confusion:
+    "How the network classifies each point: a row per true class, a column per predicted class. The diagonal counts the points classified correctly.",
   thumbnail: "What this neuron outputs for every point of the plane, coloured on the same scale. Hover or focus it to see it large.",
   feature_thumbnail: "This input's value over the plane. Click to switch the input on or off.",
   weights: "Lines are weights: thicker means larger, blue positive, orange negative. The small squares are biases. Click one to type a new value.",

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 
-import { FieldControls } from "../../static/js/controls.js";
+import { FieldControls, previewKey } from "../../static/js/controls.js";
 import { normalizeOptions } from "../../static/js/options.js";
 import { configChanges, defaultSettings, parseHash, toHash, toServerConfig } from "../../static/js/state.js";
 import { fakeDocument } from "./fake-dom.mjs";
@@ -16,6 +16,7 @@ const TEMPLATE = [
         "optimizer", "init", "learning_rate_decay", "dropout", "speed"]
       .map((name) => ["label", { "data-field": name }])],
   ["div", { "data-controls": "slider" },
+    ["div", { "data-field": "classes", "data-problem": "multiclass" }],
     ["div", { "data-field": "train_ratio", "data-suffix": "%" }],
     ["div", { "data-field": "noise" }],
     ["div", { "data-field": "batch_size" }]],
@@ -45,15 +46,17 @@ test("the reference's ids and labels, in the template's order", () => {
   const input = (slot) => [...slot.elements()].find((el) => ["SELECT", "INPUT"].includes(el.tagName));
   const ids = (box) => box.children.map((slot) => input(slot).id);
   assert.deepEqual(ids(selects), ["learningRate", "activations", "regularizations", "regularRate", "problem", "optimizer", "init", "decay", "dropout", "speed"]);
-  assert.deepEqual(ids(sliders), ["percTrainData", "noise", "batchSize"]);
+  assert.deepEqual(ids(sliders), ["classes", "percTrainData", "noise", "batchSize"]);
   assert.deepEqual(ids(checks), ["show-test-data", "discretize", "first-layer-lines"]);
   assert.deepEqual(selects.children.map((slot) => slot.children[0].textContent), ["Learning rate", "Activation", "Regularization", "Regularization rate", "Problem type", "Optimizer", "Initialization", "Rate decay", "Dropout", "Speed"]);
-  assert.deepEqual(sliders.children.map((slot) => slot.text), ["Ratio of training to test data: 50%", "Noise: 0", "Batch size: 10"]);
+  assert.deepEqual(sliders.children.map((slot) => slot.text), ["Classes: 3", "Ratio of training to test data: 50%", "Noise: 0", "Batch size: 10"]);
   assert.deepEqual(checks.children.map((slot) => slot.text.trim()), ["Show test data", "Discretize output", "First-layer decision lines"]);
   assert.deepEqual(values(doc.getElementById("learningRate")).map(Number), OPTIONS.field.learning_rate.steps);
   assert.deepEqual(values(doc.getElementById("regularizations")), ["none", "l1", "l2"]);
   const batch = doc.getElementById("batchSize");
   assert.deepEqual([batch.min, batch.max, batch.step], ["1", "30", "1"]);
+  const classes = doc.getElementById("classes");
+  assert.deepEqual([classes.min, classes.max, classes.step], ["3", "5", "1"]);
 });
 
 test("a control sends its field's setting; a value the field refuses is not sent", () => {
@@ -119,4 +122,9 @@ test("a new row in the server's table becomes a select and a hash key, with no o
   // And it goes to the server under its own name.
   assert.equal(toServerConfig(s, options).momentum_beta, 0.5);
   assert.deepEqual(configChanges(defaultSettings(options), s, options), { momentum_beta: 0.5 });
+});
+
+test("a multi-class dataset's preview is the one for the chosen number of classes", () => {
+  assert.equal(previewKey("spirals", 5), "spirals/5");
+  assert.equal(previewKey("circle", undefined), "circle");
 });

@@ -40,3 +40,37 @@ test("first-layer lines, or a note when the inputs are not exactly X₁ and X₂
   assert.equal(q.lines, null);
   assert.equal(q.caption, "Output (first-layer lines need exactly the inputs X₁ and X₂)");
 });
+
+// -- multi-class -----------------------------------------------------------------------------
+
+/** A 2-2-3 network's frame: three class grids, output = the largest. */
+const multi = (change = {}) =>
+  view({
+    frame: { output: "MAX", classes: ["C0", "C1", "C2"], weights: [[[1, 0], [0, 1]], [[1, 0, 0], [0, 1, 0]]], biases: [[0, 0], [0, 0, 0]] },
+    classes: 3,
+    ...change,
+  });
+
+test("a multi-class output is the map of the most probable class, with words for its colours", () => {
+  const p = picture(multi(), E);
+  assert.equal(p.caption, "Output");
+  assert.equal(p.grid, null);
+  assert.deepEqual(p.classMap, { grids: ["C0", "C1", "C2"], index: null });
+  assert.equal(p.pointClasses, 3);
+  assert.match(p.colors, /orange class 0, blue class 1, green class 2/);
+  assert.equal(picture(view(), E).colors, "orange is −1, blue is +1");
+  assert.equal(picture(view(), E).classMap, null);
+});
+
+test("hovering output neuron k shows the probability of class k; hidden neurons keep their maps", () => {
+  const p = picture(multi({ hovered: [2, 2] }), E);
+  assert.equal(p.caption, "Probability of class 2");
+  assert.deepEqual(p.classMap, { grids: ["C0", "C1", "C2"], index: 2 });
+  assert.match(p.colors, /deeper green where class 2 is more probable/);
+  const frame = { ...multi().frame, neuron: { layer: 1, index: 0, grid: "H" } };
+  const q = picture(multi({ hovered: [1, 0], frame }), E);
+  assert.equal(q.caption, "Neuron 1 of hidden layer 1");
+  assert.equal(q.grid, "H");
+  assert.equal(q.classMap, null);
+  assert.equal(picture(multi({ hovered: [2, 5] }), E).caption, "Output", "no such class");
+});

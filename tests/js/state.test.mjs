@@ -30,7 +30,7 @@ test("an empty hash gives the server's defaults and no seed", () => {
   assert.deepEqual(s, defaultSettings(OPTIONS));
   assert.equal(s.seed, null);
   assert.deepEqual(s.hidden_layers, [4, 2]);
-  assert.deepEqual(s.dataset, { classification: "circle", regression: "plane" });
+  assert.deepEqual(s.dataset, { classification: "circle", regression: "plane", multiclass: "blobs" });
   assert.equal(s.speed, "fast");
   assert.equal(server(s).seed, undefined);
 });
@@ -54,7 +54,7 @@ test("reference names map to ours", () => {
   assert.equal(s.activation, "relu");
   assert.equal(s.regularization, "l1");
   assert.equal(s.regularization_rate, 0.003);
-  assert.deepEqual(s.dataset, { classification: "spiral", regression: "multigauss" });
+  assert.deepEqual(s.dataset, { classification: "spiral", regression: "multigauss", multiclass: "blobs" });
   assert.equal(s.problem, "regression");
   assert.deepEqual(s.hidden_layers, [8, 8, 8, 8, 8, 8]);
   assert.equal(s.learning_rate, 0.3);
@@ -101,7 +101,8 @@ test("settings survive a round trip through the hash", () => {
   const s = {
     ...defaultSettings(OPTIONS),
     problem: "regression",
-    dataset: { classification: "xor", regression: "multigauss" },
+    dataset: { classification: "xor", regression: "multigauss", multiclass: "sectors" },
+    classes: 4,
     noise: 15,
     train_ratio: 70,
     batch_size: 3,
@@ -173,7 +174,7 @@ test("the server's config comes back into settings; the seed text is kept", () =
   const s = { ...defaultSettings(OPTIONS), seed: "0.12345", speed: "1" };
   const config = { ...server(s), problem: "regression", dataset: "multigauss", seed: 99 };
   const got = back(s, config);
-  assert.deepEqual(got.dataset, { classification: "circle", regression: "multigauss" });
+  assert.deepEqual(got.dataset, { classification: "circle", regression: "multigauss", multiclass: "blobs" });
   assert.equal(got.seed, "0.12345");
   assert.equal(got.speed, "1");
   assert.equal(back(s, config, { adoptSeed: true }).seed, "99");
