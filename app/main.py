@@ -42,9 +42,10 @@ def make_rooms(settings: Settings) -> RoomStore:
 def make_datasets(settings: Settings, store: SessionStore) -> DatasetStore:
     """Shared custom datasets (for links) where the sessions are, kept as long as them."""
     client = getattr(store, "redis", None)  # a Redis store's client and its connections
+    limits = (settings.idle_timeout, settings.max_shared_datasets)
     if client is not None:
-        return RedisDatasetStore(client, int(settings.idle_timeout))
-    return MemoryDatasetStore(settings.idle_timeout)
+        return RedisDatasetStore(client, *limits)
+    return MemoryDatasetStore(*limits)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

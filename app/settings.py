@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     max_room_students: Count = 100  # students in one class
     room_idle_timeout: Seconds = 14_400.0  # seconds without a request before a class ends
     room_misses: Count = 20  # unknown class codes one address may try a minute
+    max_shared_datasets: Count = 1000  # custom datasets kept for links (LRU beyond this)
     redis_url: str = ""  # e.g. redis://127.0.0.1:6379/0: sessions in Redis, shared
     workers: Count | Literal["auto"] = 1  # processes; >1 needs redis_url; auto: one per core
     static_dir: Path = ROOT / "static"

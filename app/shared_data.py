@@ -125,18 +125,44 @@ class MemoryDatasetStore:
 
 class RedisDatasetStore:
     """Datasets in Redis, shared by every server process: one key each, ``SET … EX`` on
-    save and ``GETEX … EX`` on load, so Redis drops the idle ones by itself. Redis out of
-    reach raises StoreUnavailable (a 503), as the session store does."""
+    save and ``GETEX … EX`` on load, so Redis drops the idle ones by itself; an index (a
+    sorted set by last use) keeps at most ``max_items``, the least recently used dropped
+    first. Redis out of reach raises StoreUnavailable (a 503), as the session store does."""
 
-    def __init__(self, client: redis.Redis, timeout_seconds: float, prefix: str = "np:d:") -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        timeout_seconds: float,
+        max_items: int = 1000,
+        prefix: str = "np:d:",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.client = client
         self.expiry = max(1, math.ceil(timeout_seconds))  # whole seconds, at least 1
+        self.max_items = max_items
         self.prefix = prefix
+        self.index = prefix + ":index"  # no id starts with ":", so no id can name it
+        self._clock = clock
 
     def save(self, data: SharedData) -> str:
         dataset_id = new_dataset_id()
+        now = self._clock()
         with _reachable():
-            self.client.set(self.prefix + dataset_id, data.to_json(), ex=self.expiry)
+            pipe = self.client.pipeline()
+            pipe.set(self.prefix + dataset_id, data.to_json(), ex=self.expiry)
+            pipe.zadd(self.index, {dataset_id: now})
+            pipe.zremrangebyscore(self.index, "-inf", now - self.expiry)  # expired by now
+            pipe.zcard(self.index)
+            count = int(pipe.execute()[-1])
+            if count > self.max_items:
+                ranked: list[bytes] = self.client.zrange(  # type: ignore[assignment]
+                    self.index, 0, count - self.max_items - 1
+                )
+                oldest = [i.decode() for i in ranked]
+                pipe = self.client.pipeline()
+                pipe.delete(*(self.prefix + i for i in oldest))
+                pipe.zrem(self.index, *oldest)
+                pipe.execute()
         return dataset_id
 
     def load(self, dataset_id: str) -> SharedData | None:
@@ -144,6 +170,8 @@ class RedisDatasetStore:
             return None
         with _reachable():
             text = self.client.getex(self.prefix + dataset_id, ex=self.expiry)
+            if text is not None:
+                self.client.zadd(self.index, {dataset_id: self._clock()}, xx=True)
         return None if text is None else SharedData.from_json(text)
 
 

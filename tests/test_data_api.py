@@ -341,3 +341,27 @@ def test_largest_multiclass_frame_fits_the_64_kb_gzip_budget(client: TestClient)
     ).json()
     assert len(body["frame"]["classes"]) == 5
     assert len(gzip.compress(json.dumps(body["frame"]).encode())) <= 64 * 1024
+
+
+def test_a_teacher_pushes_drawn_data_and_shares_a_students(client: TestClient) -> None:
+    room = client.post("/api/rooms", json={"title": "Own data"}).json()
+    headers = {"Authorization": f"Bearer {room['teacher_token']}"}
+    code = room["code"]
+    mine = new_session(client, **MC)["id"]
+    points, labels = three_classes(12)
+    put_data(client, mine, points, labels)
+    model = client.get(f"/api/sessions/{mine}/model").json()
+    r = client.put(f"/api/rooms/{code}/activity", json={"model": model}, headers=headers)
+    assert r.status_code == 200, r.text
+    joined = client.post(f"/api/rooms/{code}/students", json={"name": "Ada"}).json()
+    ada = joined["session"]["id"]
+    assert data(client, ada)["custom"] == {"points": points, "labels": labels}
+    # Ada draws more; the teacher shares her network: everyone gets her data too.
+    client.post(f"/api/sessions/{ada}/points", json={"points": [[5, 5]], "labels": [1]})
+    later = client.post(f"/api/rooms/{code}/students", json={"name": "Bo"}).json()
+    share = client.post(
+        f"/api/rooms/{code}/students/{joined['student']['id']}/share", headers=headers
+    )
+    assert share.status_code == 200, share.text
+    bo = later["session"]["id"]
+    assert data(client, bo)["custom"]["points"] == [*points, [5.0, 5.0]]

@@ -179,7 +179,8 @@ def test_redis_one_key_of_compact_json_that_expires(client: Any, prefix: str) ->
     store = RedisDatasetStore(client, 30, prefix=prefix)
     data = _dataset(5)
     dataset_id = store.save(data)
-    assert client.keys(prefix + "*") == [(prefix + dataset_id).encode()]
+    keys = {(prefix + dataset_id).encode(), (prefix + ":index").encode()}
+    assert set(client.keys(prefix + "*")) == keys
     assert client.get(prefix + dataset_id) == data.to_json().encode()
     assert 29_000 < client.pttl(prefix + dataset_id) <= 30_000
 
@@ -188,7 +189,25 @@ def test_redis_default_prefix(client: Any) -> None:
     store = RedisDatasetStore(client, 30)
     dataset_id = store.save(_dataset(3))
     assert client.exists(f"np:d:{dataset_id}") == 1
+    client.zrem("np:d::index", dataset_id)
     client.delete(f"np:d:{dataset_id}")
+
+
+def test_redis_keeps_the_most_recently_used(client: Any, prefix: str, clock: Clock) -> None:
+    store = RedisDatasetStore(client, 60, max_items=3, prefix=prefix, clock=clock)
+    a, b, c = [], [], []
+    for seed, ids in enumerate((a, b, c)):
+        clock.now += 1
+        ids.append(store.save(_dataset(3, seed)))
+    clock.now += 1
+    assert store.load(a[0]) is not None  # now b is the least recently used
+    clock.now += 1
+    d = store.save(_dataset(3, 3))
+    assert store.load(b[0]) is None and client.exists(prefix + b[0]) == 0
+    assert [store.load(i) for i in (a[0], c[0], d)] == [_dataset(3, s) for s in (0, 2, 3)]
+    assert client.zcard(prefix + ":index") == 3
+    # An id can never name the index.
+    assert store.load(":index") is None and store.load("index") is None
 
 
 def test_redis_expires_when_idle_and_a_load_renews(client: Any, prefix: str) -> None:
