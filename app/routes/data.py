@@ -21,7 +21,9 @@ from .sessions import _state
 router = APIRouter(
     prefix="/api/sessions", tags=["data"], responses=responses(400, 403, 404, 413, 422, 503)
 )
-shared = APIRouter(prefix="/api/datasets", tags=["data"], responses=responses(404, 413, 422))
+shared = APIRouter(
+    prefix="/api/datasets", tags=["data"], responses=responses(400, 404, 413, 422, 503)
+)
 
 
 def _edit(ref: SessionDep, rooms: RoomsDep, edit: Any) -> dict[str, Any]:
