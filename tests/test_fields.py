@@ -134,7 +134,7 @@ def test_options_rows_carry_the_references_url_keys() -> None:
     }  # fmt: skip
     datasets = {c["name"]: c["url_value"] for c in rows["dataset"]["choices"]}
     assert datasets["plane"] == "reg-plane" and datasets["multigauss"] == "reg-gauss"
-    assert rows["dataset"]["url_keys"] == {"regression": "regDataset"}
+    assert rows["dataset"]["url_keys"] == {"regression": "regDataset", "multiclass": "mcDataset"}
     assert rows["hidden_layers"]["url_key"] == "networkShape"
     assert rows["train_ratio"]["url_key"] == "percTrainData"
     zero = next(c for c in rows["init"]["choices"] if c["name"] == "zero")
