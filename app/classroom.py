@@ -66,6 +66,13 @@ def refuse_locked(link: Link | None, session: Session, changes: dict[str, Any]) 
             raise Locked(name)
 
 
+def refuse_locked_data(link: Link | None) -> None:
+    """Locked when the teacher locked the dataset: its points may not change either (even
+    when the dataset the teacher pushed is the student's own kind, custom)."""
+    if link is not None and "dataset" in link.room.locked(link.student):
+        raise Locked("dataset")
+
+
 def refuse_paused(link: Link | None) -> None:
     if link is not None and link.room.paused:
         raise Paused

@@ -41,10 +41,12 @@ def make_rooms(settings: Settings) -> RoomStore:
 
 def make_datasets(settings: Settings, store: SessionStore) -> DatasetStore:
     """Shared custom datasets (for links) where the sessions are, kept as long as them."""
-    client = getattr(store, "redis", None)  # a Redis store's client and its connections
     limits = (settings.idle_timeout, settings.max_shared_datasets)
-    if client is not None:
-        return RedisDatasetStore(client, *limits)
+    if settings.redis_url:
+        from .redis_store import RedisStore
+
+        assert isinstance(store, RedisStore)
+        return RedisDatasetStore(store.redis, *limits)  # the sessions' client and connections
     return MemoryDatasetStore(*limits)
 
 

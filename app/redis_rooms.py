@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import redis
 
-from .redis_store import SOCKET_TIMEOUT, _reachable
+from .redis_store import SOCKET_TIMEOUT, reachable
 from .rooms import MISS_WINDOW, CodeTaken, Room, RoomNotFound, RoomsFull, TooManyMisses
 
 T = TypeVar("T")
@@ -66,7 +66,7 @@ class RedisRoomStore:
 
     def create(self, room: Room) -> None:
         key, _ = self._keys(room.code)
-        with _reachable():
+        with reachable():
             now = self._clock()
             self.redis.zremrangebyscore(self._index, "-inf", now - self.idle_timeout)
             if self.redis.zcard(self._index) >= self.max_rooms:
@@ -83,7 +83,7 @@ class RedisRoomStore:
             return self.get(code)
         except RoomNotFound:
             key = f"{self.prefix}m:{address}"
-            with _reachable():
+            with reachable():
                 pipe = self.redis.pipeline(transaction=True)
                 pipe.incr(key)
                 pipe.expire(key, int(MISS_WINDOW), nx=True)
@@ -93,7 +93,7 @@ class RedisRoomStore:
             raise
 
     def blocked(self, address: str) -> bool:
-        with _reachable():
+        with reachable():
             count = self.redis.get(f"{self.prefix}m:{address}")
         return int(count or 0) >= self.max_misses
 
@@ -110,13 +110,13 @@ class RedisRoomStore:
             pipe.set(key, _dump(room), px=self._idle_ms)
             return room, result
 
-        with _reachable():
+        with reachable():
             out = self.redis.transaction(attempt, key, value_from_callable=True)  # type: ignore[arg-type]
         return out  # type: ignore[return-value]
 
     def delete(self, code: str) -> Room:
         key, records = self._keys(code)
-        with _reachable():
+        with reachable():
             pipe = self.redis.pipeline(transaction=True)
             pipe.get(key)
             pipe.delete(key, records)
@@ -128,7 +128,7 @@ class RedisRoomStore:
 
     def publish(self, code: str, student: str, record: dict[str, Any]) -> None:
         _, records = self._keys(code)
-        with _reachable():
+        with reachable():
             pipe = self.redis.pipeline(transaction=False)
             pipe.hset(records, student, json.dumps(record, separators=(",", ":")))
             pipe.pexpire(records, self._idle_ms)
@@ -136,13 +136,13 @@ class RedisRoomStore:
 
     def record(self, code: str, student: str) -> dict[str, Any] | None:
         _, records = self._keys(code)
-        with _reachable():
+        with reachable():
             raw = self.redis.hget(records, student)
         return json.loads(raw) if raw else None
 
     def room_and_record(self, code: str, student: str | None) -> tuple[Room, dict[str, Any] | None]:
         key, records = self._keys(code)
-        with _reachable():
+        with reachable():
             pipe = self.redis.pipeline(transaction=False)
             pipe.get(key)
             if student is not None:
@@ -156,20 +156,20 @@ class RedisRoomStore:
 
     def records(self, code: str) -> dict[str, dict[str, Any]]:
         _, records = self._keys(code)
-        with _reachable():
+        with reachable():
             raw = self.redis.hgetall(records)
         return {_text(k): json.loads(v) for k, v in raw.items()}
 
     def forget(self, code: str, student: str) -> None:
         _, records = self._keys(code)
-        with _reachable():
+        with reachable():
             self.redis.hdel(records, student)
 
     def close(self) -> None:
         self.redis.close()
 
     def __len__(self) -> int:
-        with _reachable():
+        with reachable():
             self.redis.zremrangebyscore(self._index, "-inf", self._clock() - self.idle_timeout)
             return int(self.redis.zcard(self._index))
 

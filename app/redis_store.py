@@ -52,6 +52,7 @@ LOCAL_COPIES = 100  # sessions a process keeps a copy of (a miss costs one load,
 SOCKET_TIMEOUT = 2.0  # seconds: a Redis that does not answer by then counts as down
 POINT = 24  # bytes of one history point: epoch, train and test loss, float64
 DATA_KEYS = ("train_points", "train_labels", "test_points", "test_labels")
+CUSTOM_KEYS = ("custom_points", "custom_labels")  # saved with the data, when there are any
 HISTORY_KEYS = ("history_epochs", "train_history", "test_history")
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, BusyLoadingError, OSError)
 
@@ -159,7 +160,7 @@ class RedisStore:
         session = Session(new_session_id(), trainer, room=room, student=student)
         meta, state, data, history = _parts(trainer)
         key, hkey, _ = self._keys(session.id)
-        with _reachable():
+        with reachable():
             pipe = self.redis.pipeline(transaction=True)
             version = _new_version()
             pipe.hset(key, mapping={"meta": meta, "state": state, "data": data, "v": version})
@@ -176,14 +177,14 @@ class RedisStore:
 
     def find(self, session_id: str) -> RedisRef:
         key = self._keys(session_id)[0]
-        with _reachable():
+        with reachable():
             if not self.redis.exists(key):
                 raise SessionNotFound(session_id)
         return RedisRef(self, session_id)
 
     def delete(self, session_id: str) -> None:
         key, hkey, _ = self._keys(session_id)
-        with _reachable():
+        with reachable():
             pipe = self.redis.pipeline(transaction=True)
             pipe.delete(key, hkey)
             pipe.zrem(self._lru, session_id)
@@ -194,14 +195,14 @@ class RedisStore:
             raise SessionNotFound(session_id)
 
     def check(self) -> None:
-        with _reachable():
+        with reachable():
             self.redis.ping()
 
     def close(self) -> None:
         self.redis.close()
 
     def __len__(self) -> int:
-        with _reachable():
+        with reachable():
             return int(self._evict(keys=[self._lru], args=self._evict_args()))
 
     def _evict_args(self) -> list[Any]:
@@ -214,11 +215,11 @@ class RedisStore:
         on leaving without an exception. The lock is always given back."""
         key, hkey, lock = self._keys(session_id)
         token = secrets.token_hex(16)
-        with _reachable():
+        with reachable():
             version = self._lock_session(lock, key, token, session_id)
         released = False
         try:
-            with _reachable():
+            with reachable():
                 copy = self._current(session_id, version)
             with copy.session.lock:  # threads of this process: the Redis lock serialises
                 try:
@@ -227,7 +228,7 @@ class RedisStore:
                     version = _new_version()
                     if write:
                         args += [*self._changes(copy), version]
-                    with _reachable():
+                    with reachable():
                         result = int(self._release(keys=[lock, key, hkey, self._lru], args=args))
                     released = True
                 except BaseException:
@@ -355,7 +356,7 @@ def _parts(t: Trainer, *, data: bool = True) -> tuple[bytes, bytes, bytes, bytes
     """A trainer as Redis stores it: meta JSON, packed state, packed data (or b"" when
     ``data`` is False), history bytes."""
     meta, arrays = capture(t)
-    split = {k: arrays.pop(k) for k in DATA_KEYS}
+    split = {k: arrays.pop(k) for k in (*DATA_KEYS, *CUSTOM_KEYS) if k in arrays}
     history = np.column_stack([arrays.pop(k) for k in HISTORY_KEYS]).astype("<f8").tobytes()
     state = pack({"version": meta["version"]}, arrays)
     return (
@@ -367,7 +368,7 @@ def _parts(t: Trainer, *, data: bool = True) -> tuple[bytes, bytes, bytes, bytes
 
 
 @contextmanager
-def _reachable() -> Iterator[None]:
+def reachable() -> Iterator[None]:
     """Redis errors that mean "not reachable now" become StoreUnavailable (503)."""
     try:
         yield

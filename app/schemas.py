@@ -368,7 +368,7 @@ class PredictOut(BaseModel):
     the probability of every class (null otherwise)."""
 
     outputs: list[float | None]
-    probabilities: list[list[float]] | None = None
+    probabilities: list[list[float] | None] | None = None
 
 
 class Points(BaseModel):

@@ -133,10 +133,12 @@ def predictions(values: NDArray[np.float64]) -> dict[str, Any]:
     class and the probabilities."""
     if values.ndim == 1:
         return {"outputs": outputs(values), "probabilities": None}
-    safe = np.nan_to_num(values, nan=0.0)
+    finite = np.isfinite(values).sum(axis=1) == values.shape[1]  # diverged: null, as for one
+    best = values.argmax(axis=1).astype(np.float64).tolist()
+    rows = values.tolist()
     return {
-        "outputs": safe.argmax(axis=1).astype(np.float64).tolist(),
-        "probabilities": safe.tolist(),
+        "outputs": [b if ok else None for b, ok in zip(best, finite.tolist(), strict=True)],
+        "probabilities": [r if ok else None for r, ok in zip(rows, finite.tolist(), strict=True)],
     }
 
 

@@ -1,5 +1,7 @@
 """Shared custom datasets, for links: a page link's hash cannot carry 2,000 points, so the
-points are stored here under a new unguessable id and the link carries ``#data=<id>``.
+points are stored here and the link carries ``#data=<id>``. The id is the first 128 bits of
+the SHA-256 of the dataset: the same data are kept once, whoever shares them again, and
+nobody finds a dataset without having its points already.
 
 A dataset lives as long as someone uses it: ``load`` refreshes its lifetime, and one not
 loaded for ``timeout_seconds`` is gone. ``MemoryDatasetStore`` keeps them in this
@@ -11,22 +13,21 @@ copy. The store does not check the points: the route does that (app/engine/dataf
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import math
 import re
-import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
 import redis
 
-from .redis_store import UNREACHABLE
-from .store import StoreUnavailable
+from .redis_store import reachable
 
 DATASET_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # secrets.token_urlsafe's alphabet
 
@@ -51,9 +52,10 @@ class SharedData:
         return cls(**json.loads(text))
 
 
-def new_dataset_id() -> str:
-    """128 random bits, URL-safe (22 characters)."""
-    return secrets.token_urlsafe(16)
+def dataset_id_of(text: str) -> str:
+    """The id of a dataset's JSON: 128 bits of its SHA-256, URL-safe (22 characters)."""
+    digest = hashlib.sha256(text.encode()).digest()[:16]
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def valid_id(dataset_id: str) -> bool:
@@ -63,7 +65,7 @@ def valid_id(dataset_id: str) -> bool:
 
 class DatasetStore(Protocol):
     def save(self, data: SharedData) -> str:
-        """Store ``data``; its new id."""
+        """Store ``data`` (or renew it, when it is there); its id."""
         ...
 
     def load(self, dataset_id: str) -> SharedData | None:
@@ -87,11 +89,13 @@ class MemoryDatasetStore:
         self._lock = threading.Lock()
 
     def save(self, data: SharedData) -> str:
-        dataset_id, text = new_dataset_id(), data.to_json()
+        text = data.to_json()
+        dataset_id = dataset_id_of(text)
         with self._lock:
             now = self._clock()
             self._drop_expired(now)
             self._items[dataset_id] = (now, text)
+            self._items.move_to_end(dataset_id)
             while len(self._items) > self.max_items:
                 self._items.popitem(last=False)
         return dataset_id
@@ -145,11 +149,12 @@ class RedisDatasetStore:
         self._clock = clock
 
     def save(self, data: SharedData) -> str:
-        dataset_id = new_dataset_id()
+        text = data.to_json()
+        dataset_id = dataset_id_of(text)
         now = self._clock()
-        with _reachable():
+        with reachable():
             pipe = self.client.pipeline()
-            pipe.set(self.prefix + dataset_id, data.to_json(), ex=self.expiry)
+            pipe.set(self.prefix + dataset_id, text, ex=self.expiry)
             pipe.zadd(self.index, {dataset_id: now})
             pipe.zremrangebyscore(self.index, "-inf", now - self.expiry)  # expired by now
             pipe.zcard(self.index)
@@ -168,16 +173,8 @@ class RedisDatasetStore:
     def load(self, dataset_id: str) -> SharedData | None:
         if not valid_id(dataset_id):
             return None
-        with _reachable():
+        with reachable():
             text = self.client.getex(self.prefix + dataset_id, ex=self.expiry)
             if text is not None:
                 self.client.zadd(self.index, {dataset_id: self._clock()}, xx=True)
         return None if text is None else SharedData.from_json(text)
-
-
-@contextmanager
-def _reachable() -> Iterator[None]:
-    try:
-        yield
-    except UNREACHABLE as exc:
-        raise StoreUnavailable(str(exc)) from None

@@ -12,6 +12,9 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from app import serialize
+from app.main import create_app
+from app.settings import Settings
 from tests.helpers import BIG, assert_rejected_changes_nothing, new_session, strict_json
 
 MC = {"problem": "multiclass", "dataset": "blobs", "classes": 3, "seed": 5}
@@ -365,3 +368,68 @@ def test_a_teacher_pushes_drawn_data_and_shares_a_students(client: TestClient) -
     assert share.status_code == 200, share.text
     bo = later["session"]["id"]
     assert data(client, bo)["custom"]["points"] == [*points, [5.0, 5.0]]
+
+
+def test_drawing_on_noisy_generated_data_keeps_them_loadable(client: TestClient) -> None:
+    # Gauss at noise 50 spills points beyond ±6; the custom data put them on the edge, so
+    # the model, the CSV and a shared copy of them load again.
+    sid = new_session(client, dataset="gauss", noise=50, seed=6)["id"]
+    generated = data(client, sid)
+    assert np.abs(np.array(generated["train"]["points"] + generated["test"]["points"])).max() > 6
+    client.post(f"/api/sessions/{sid}/points", json={"points": [[0, 0]], "labels": [1]})
+    custom = data(client, sid)["custom"]
+    assert np.abs(np.array(custom["points"])).max() == 6
+    model = client.get(f"/api/sessions/{sid}/model").json()
+    assert client.post("/api/sessions", json={"model": model}).status_code == 201
+    csv = client.get(f"/api/sessions/{sid}/data.csv").text
+    assert client.put(f"/api/sessions/{sid}/data.csv", content=csv, headers=CSV).status_code == 200
+    shared = {"problem": "classification", **custom}
+    assert client.post("/api/datasets", json=shared).status_code == 201
+
+
+def test_a_locked_custom_dataset_cannot_be_drawn_on(client: TestClient) -> None:
+    room = client.post("/api/rooms", json={"title": "Locked"}).json()
+    headers = {"Authorization": f"Bearer {room['teacher_token']}"}
+    mine = new_session(client, **MC)["id"]
+    put_data(client, mine, *three_classes(9))
+    model = client.get(f"/api/sessions/{mine}/model").json()
+    activity = {"model": model, "locked": ["dataset"]}
+    r = client.put(f"/api/rooms/{room['code']}/activity", json=activity, headers=headers)
+    assert r.status_code == 200, r.text
+    sid = client.post(f"/api/rooms/{room['code']}/students", json={"name": "Ada"}).json()
+    sid = sid["session"]["id"]
+    for method, route, body in (
+        ("POST", "/points", {"points": [[0, 0]], "labels": [0]}),
+        ("PUT", "/data", {"points": [], "labels": []}),
+        ("DELETE", "/points", {"indices": [0]}),
+    ):
+        assert_rejected_changes_nothing(client, sid, method, route, json=body, status=403)
+
+
+def test_settings_that_cannot_change_the_data_keep_the_network(client: TestClient) -> None:
+    binary = new_session(client, seed=7)["id"]
+    client.post(f"/api/sessions/{binary}/step", json={"epochs": 3})
+    r = client.patch(f"/api/sessions/{binary}", json={"classes": 5}).json()
+    assert r["epoch"] == 3 and r["config"]["classes"] == 5  # binary: no classes to change
+    sid = new_session(client, **MC)["id"]
+    put_data(client, sid, *three_classes(30))
+    client.post(f"/api/sessions/{sid}/step", json={"epochs": 3})
+    r = client.patch(f"/api/sessions/{sid}", json={"noise": 30}).json()
+    assert r["epoch"] == 3  # noise does not apply to drawn data
+    assert client.patch(f"/api/sessions/{sid}", json={"train_ratio": 70}).json()["epoch"] == 0
+
+
+def test_probabilities_that_are_not_numbers_are_null() -> None:
+    values = np.array([[np.nan, np.nan, np.nan], [0.2, 0.3, 0.5], [np.inf, 0.0, 0.0]])
+    assert serialize.predictions(values) == {
+        "outputs": [None, 2.0, None],
+        "probabilities": [None, [0.2, 0.3, 0.5], None],
+    }
+
+
+def test_a_shared_dataset_reaches_every_process_with_redis(redis_url: str) -> None:
+    settings = Settings(redis_url=redis_url)
+    with TestClient(create_app(settings)) as one, TestClient(create_app(settings)) as two:
+        body = {"problem": "multiclass", "points": [[1, 2]], "labels": [2]}
+        shared = one.post("/api/datasets", json=body).json()["id"]
+        assert two.get(f"/api/datasets/{shared}").json()["points"] == [[1.0, 2.0]]

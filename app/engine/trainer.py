@@ -27,6 +27,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .config import (
+    FIELDS,
+    GRID_EXTENT,
     MAX_POINTS,
     MAX_WEIGHT,
     Config,
@@ -203,6 +205,8 @@ class Trainer:
         when a value is out of bounds."""
         new, effect = apply_changes(self.config, changes)
         old = self.config
+        if effect == "data" and self._same_data(old, new):
+            effect = "none"
         keep = self.custom if new.problem == old.problem else None
         self._check_custom(new, keep)
         self.config = new
@@ -218,6 +222,15 @@ class Trainer:
         elif effect == "live" and new.optimizer != old.optimizer:
             self._make_optimizer()
         return effect
+
+    def _same_data(self, old: Config, new: Config) -> bool:
+        """Only data settings that cannot change these data changed: noise of custom
+        data, or the number of classes of a problem that has none."""
+        ignored = {"noise"} if self.custom is not None and new.dataset == "custom" else set()
+        if new.problem != "multiclass":
+            ignored.add("classes")
+        changed = {f.name for f in FIELDS if getattr(old, f.name) != getattr(new, f.name)}
+        return bool(changed) and changed <= ignored
 
     def regenerate(self, seed: int) -> None:
         """New data under a new seed, keeping the network (the reference's Regenerate)."""
@@ -266,12 +279,14 @@ class Trainer:
 
     def data_points(self) -> Data:
         """Every point of the dataset: the custom ones in their order, or the training
-        points then the test points."""
+        points then the test points — moved into the plotted square, where a custom
+        point must lie (gauss and blobs with much noise spill over its edge)."""
         if self.custom is not None:
             return self.custom
         s = self.split
+        points = np.concatenate([s.train_points, s.test_points])
         return (
-            np.concatenate([s.train_points, s.test_points]),
+            np.clip(points, -GRID_EXTENT, GRID_EXTENT),
             np.concatenate([s.train_labels, s.test_labels]),
         )
 
@@ -342,8 +357,8 @@ class Trainer:
         done = 0
         if self.status == "diverged":
             return 0
-        if not self._chunks:  # no training points: an epoch is nothing to do
-            self.step(batches, stop=stop)
+        if not self._chunks:  # no training points: no batch, the epoch ends at once
+            self.step(1, stop=stop)
             return 0
         with np.errstate(all="ignore"):
             while done < batches:

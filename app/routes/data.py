@@ -31,7 +31,7 @@ def _edit(ref: SessionDep, rooms: RoomsDep, edit: Any) -> dict[str, Any]:
     a ConfigError (a sentence naming the bad point or row) leaves the data as they were."""
     with ref.write() as session:
         link = classroom.lookup(rooms, session)
-        classroom.refuse_locked(link, session, {"dataset": "custom"})
+        classroom.refuse_locked_data(link)
         try:
             edit(session)
         except ConfigError as exc:
