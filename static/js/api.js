@@ -5,7 +5,10 @@
  * Every request goes through one queue, so there is never more than one in flight.
  * A session the server no longer knows (404, e.g. expired) is recreated with the same
  * config, seed included, and the request is retried once; `onSessionReplaced` tells the
- * page that its history and data must be fetched again.
+ * page that its history and data must be fetched again. When the lost session held the
+ * person's own data, the new one is given back the points the page last knew
+ * (`customData`) before the retry; an edit of the points is never retried on data that
+ * differ from those it was meant for (SessionLost says so instead).
  *
  * In a class (`inRoom`) the session is the student's place in the class: a 404 means the
  * class ended or the teacher removed the student (ClassEnded), and nothing creates a new
@@ -35,6 +38,21 @@ export class ClassEnded extends ApiError {
   }
 }
 
+/** Why an edit of the points was not made on a new session (issue 15 moves it into catalogs). */
+export const SESSION_LOST =
+  "The server had forgotten this session (it was idle too long) and your points could not be given back to the new one, so this change was not made. The problem's default dataset is shown; draw or upload your data again.";
+
+/**
+ * The session had expired and its own data could not be given back to the new one, so
+ * an edit of its points was not retried (it would have changed other data).
+ */
+export class SessionLost extends ApiError {
+  constructor() {
+    super(409, SESSION_LOST);
+    this.name = "SessionLost";
+  }
+}
+
 /** @typedef {Record<string, any>} Json */
 /** @typedef {{points: number[][], labels: number[]}} PointSet */
 
@@ -60,6 +78,12 @@ export class Api {
     this.inRoom = false;
     /** @type {string | null} a class's teacher token, sent as Authorization (the teacher's page) */
     this.token = null;
+    /**
+     * The custom points the page last knew, in their order (null: not known); a session
+     * that is lost while it holds custom data gets them back.
+     * @type {() => PointSet | null}
+     */
+    this.customData = () => null;
   }
 
   /** True while a request is queued or in flight. */
@@ -150,11 +174,26 @@ export class Api {
         if (!(error instanceof ApiError) || error.status !== 404) throw error;
         if (this.inRoom) throw new ClassEnded();
         if (!this.config) throw error;
-        // Custom data were the old session's: the new one starts from the problem's default.
+        // Custom data were the old session's: the new one starts from the problem's
+        // default, then takes back the custom points the page knows (unless the request
+        // replaces the data anyway).
         const { dataset, ...rest } = this.config;
-        const config = dataset === CUSTOM_DATASET ? rest : this.config;
-        const state = this.track(await this.send("POST", "/api/sessions", { config }));
+        const lostCustom = dataset === CUSTOM_DATASET;
+        const replaces = method === "PUT" && (suffix === "/data" || suffix === "/data.csv");
+        let state = this.track(await this.send("POST", "/api/sessions", { config: lostCustom ? rest : this.config }));
+        let same = !lostCustom || replaces;
+        const custom = same ? null : this.customData();
+        if (custom) {
+          try {
+            state = this.track(await this.send("PUT", `/api/sessions/${this.sessionId}/data`, custom));
+            same = true;
+          } catch (failed) {
+            console.warn("custom data not restored", failed);
+          }
+        }
         this.onSessionReplaced(state);
+        // Adding or removing points (by index) on other data would silently change them.
+        if (!same && suffix === "/points") throw new SessionLost();
         return this.track(await this.send(method, `/api/sessions/${this.sessionId}${suffix}`, body, how));
       }
     });

@@ -12,6 +12,7 @@
  */
 
 import { ApiError, CUSTOM_DATASET, ClassEnded } from "./api.js";
+import { indexedPoints } from "./draw.js";
 import { LossHistory } from "./history.js";
 import { Loop } from "./loop.js";
 import { choicesOf, fieldWithControl, problemsOf, stepInterval, stepRequest } from "./options.js";
@@ -35,6 +36,14 @@ export const ROOM_POLL_MS = 2000;
 export const SHARE_AFTER_MS = 1500;
 
 /** @typedef {{points: number[][], labels: number[]}} PointSet */
+/**
+ * Which points to remove: their indices, or a function choosing them (possibly none) from
+ * the points as they are when the request goes (earlier edits included).
+ * @typedef {number[] | ((points: PointSet) => number[])} PointPick
+ */
+
+/** @param {PointSet} data */
+const copyPoints = (data) => ({ points: [...data.points], labels: [...data.labels] });
 
 /** The real clock: performance.now and setTimeout. */
 const CLOCK = { now: () => performance.now(), later: (/** @type {() => void} */ fn, /** @type {number} */ ms) => void setTimeout(fn, ms) };
@@ -119,8 +128,15 @@ export class Controller {
     this.dataError = null;
     /** @type {string | null} the link's shared data were no longer on the server: its sentence */
     this.sharedGone = null;
-    /** @type {PointSet} points drawn and not sent yet (sent together in one request) */
-    this.unsent = { points: [], labels: [] };
+    /** @type {PointSet & {taken: boolean}} points drawn and not sent yet (sent together in one request) */
+    this.unsent = { points: [], labels: [], taken: false };
+    /**
+     * The session's points in the order the point routes index them, as they are after
+     * the last edit answered (the data fetched, then the page's own additions and
+     * removals); null when unknown (another change, until the next data fetched).
+     * @type {PointSet | null}
+     */
+    this.known = null;
     /** @type {string | null} the custom data last shared (or loaded from the link), as a key */
     this.sharedKey = null;
     /** Counts changes of the custom data: a share waiting for an older one is dropped. */
@@ -151,8 +167,11 @@ export class Controller {
     });
     api.onSessionReplaced = () => {
       this.history.clear();
+      this.known = null;
       this.loop.wantData();
     };
+    // A lost session with custom data: the new one takes these points back.
+    api.customData = () => (this.known ? copyPoints(this.known) : null);
   }
 
   get playing() {
@@ -336,6 +355,7 @@ export class Controller {
 
   async fetchData() {
     this.data = await this.api.data();
+    this.known = copyPoints(indexedPoints(this.data));
     this.customChanged();
     this.onChange();
   }
@@ -398,7 +418,8 @@ export class Controller {
   /**
    * An action on the session, sent when the wire is free (a step on its way is dropped).
    * @param {() => Promise<Json | null>} request  answers a state (null: nothing was sent)
-   * @param {{adoptSeed?: boolean, data?: boolean}} [how]
+   * @param {{adoptSeed?: boolean, data?: boolean, ownPoints?: boolean}} [how]  ownPoints:
+   *        the request keeps `known` up to date itself
    * @param {string} [key]  see Loop.act
    */
   act(request, how = {}, key) {
@@ -417,7 +438,9 @@ export class Controller {
       }
       if (!state) return {};
       this.adopt(state, how);
-      return { data: how.data || !before || this.dataFields.some((k) => JSON.stringify(before[k]) !== JSON.stringify(state.config[k])) };
+      const data = how.data || !before || this.dataFields.some((k) => JSON.stringify(before[k]) !== JSON.stringify(state.config[k]));
+      if (data && !how.ownPoints) this.known = null; // the points may have changed: fetched again
+      return { data };
     }, key);
   }
 
@@ -561,24 +584,63 @@ export class Controller {
    * request is waiting go with it: a drag sends a few requests, not one per point.
    * @param {number[][]} points
    * @param {number[]} labels
+   * @returns {Promise<boolean>} the server took these points (false: refused or failed;
+   *   the tools then forget them)
    */
-  addPoints(points, labels) {
-    this.unsent.points.push(...points);
-    this.unsent.labels.push(...labels);
-    return this.dataAction(async () => {
-      const body = this.unsent;
-      this.unsent = { points: [], labels: [] };
-      return body.points.length > 0 ? this.api.addPoints(body) : null;
-    }, "points");
+  async addPoints(points, labels) {
+    if (this.dataLocked()) return false;
+    const batch = this.unsent;
+    batch.points.push(...points);
+    batch.labels.push(...labels);
+    await this.dataAction(
+      async () => {
+        const body = this.unsent;
+        this.unsent = { points: [], labels: [], taken: false };
+        if (body.points.length === 0) return null;
+        const state = await this.api.addPoints({ points: body.points, labels: body.labels });
+        body.taken = true;
+        // The server appends them (to the custom set, or to train then test).
+        this.known?.points.push(...body.points);
+        this.known?.labels.push(...body.labels);
+        return state;
+      },
+      "points",
+      { ownPoints: true },
+    );
+    return batch.taken;
   }
 
   /**
    * Remove points by their index in the custom order (or, before the data are custom,
-   * in the order train then test). The network keeps training.
-   * @param {number[]} indices
+   * in the order train then test). The network keeps training. A function choosing
+   * them is asked when the request goes, with the points as every earlier edit left
+   * them (a second removal queued before the data are fetched again still removes the
+   * point it meant).
+   * @param {PointPick} pick
+   * @returns {Promise<boolean>} the server took it, or there was nothing to remove
    */
-  removePoints(indices) {
-    return this.dataAction(() => this.api.removePoints(indices));
+  removePoints(pick) {
+    return this.dataAction(
+      async () => {
+        let known = this.known;
+        if (!known) {
+          known = copyPoints(indexedPoints(await this.api.data()));
+          this.known = known;
+        }
+        const indices = typeof pick === "function" ? pick(copyPoints(known)) : pick;
+        if (indices.length === 0) return null;
+        const state = await this.api.removePoints(indices);
+        if (this.known === known) {
+          for (const i of [...new Set(indices)].sort((a, b) => b - a)) {
+            known.points.splice(i, 1);
+            known.labels.splice(i, 1);
+          }
+        }
+        return state;
+      },
+      undefined,
+      { ownPoints: true },
+    );
   }
 
   /**
@@ -587,7 +649,15 @@ export class Controller {
    */
   replaceData(data) {
     this.pause();
-    return this.dataAction(() => this.api.putData(data));
+    return this.dataAction(
+      async () => {
+        const state = await this.api.putData(data);
+        this.known = copyPoints(data);
+        return state;
+      },
+      undefined,
+      { ownPoints: true },
+    );
   }
 
   /**
@@ -621,15 +691,12 @@ export class Controller {
    * data tools' to show (`dataError`), and training goes on.
    * @param {() => Promise<Json | null>} request  answers a state (null: nothing to send)
    * @param {string} [key]  see Loop.act
+   * @param {{ownPoints?: boolean}} [how]  see act
    * @returns {Promise<boolean>} the server took it (false: refused, failed, or sent with
    *   an action of the same key queued earlier)
    */
-  async dataAction(request, key) {
-    if (this.tracker && this.locked.has("dataset")) {
-      this.error = ROOM.locked;
-      this.onChange();
-      return false;
-    }
+  async dataAction(request, key, how = {}) {
+    if (this.dataLocked()) return false;
     let taken = false;
     await this.act(
       async () => {
@@ -639,15 +706,28 @@ export class Controller {
           taken = true;
           return state;
         } catch (error) {
-          if (!(error instanceof ApiError) || (error.status !== 422 && error.status !== 413)) throw error;
+          if (!(error instanceof ApiError) || (error.status !== 422 && error.status !== 413)) {
+            this.known = null; // whether the server made the change is not known
+            throw error;
+          }
           this.dataError = plainMessage(error);
+          this.onChange();
           return null;
         }
       },
-      { data: true },
+      { data: true, ...how },
       key,
     );
     return taken;
+  }
+
+  /** The data cannot be changed here (the class ended, or its teacher locked them). */
+  dataLocked() {
+    if (this.ended) return true;
+    if (!this.tracker || !this.locked.has("dataset")) return false;
+    this.error = ROOM.locked;
+    this.onChange();
+    return true;
   }
 
   /**

@@ -3,7 +3,8 @@
  * The CSV tools of the data column: "Upload CSV…" (a file), "Paste data" (a box for rows
  * copied from a spreadsheet) and "Download CSV". The table goes to the server as text;
  * the server reads it and names the row and column of anything wrong (draw.js shows its
- * sentence). The page never parses the table itself.
+ * sentence). The page never parses the table itself; it only refuses, without sending or
+ * even reading it, a file far larger than the server would take.
  */
 
 import { download } from "./canvas.js";
@@ -19,7 +20,30 @@ export const FILE_TEXT = {
   pasteLabel: "Rows of x, y and label (regression: value), separated by commas, tabs or semicolons; a header row is optional.",
   pasteUse: "Use pasted data",
   fileName: "neural-playground-data.csv",
+  tooLarge: (/** @type {string} */ what) =>
+    `${what}; a data table may have at most ${MAX_TABLE_CHARS.toLocaleString("en")} characters (2,000 points fit easily). The data stay as they were.`,
+  fileSize: (/** @type {number} */ bytes) => `The file is ${bytes.toLocaleString("en")} bytes`,
+  chars: (/** @type {number} */ n) => `The table has ${n.toLocaleString("en")} characters`,
 };
+
+/** The most characters of CSV text the server reads (app/engine/datafile.py MAX_CHARS). */
+export const MAX_TABLE_CHARS = 200_000;
+/**
+ * A file larger than this (bytes) is refused without being read: even at four bytes per
+ * character it would hold more than MAX_TABLE_CHARS (and the server's body limit is 1 MB).
+ */
+export const MAX_FILE_BYTES = 4 * MAX_TABLE_CHARS;
+
+/**
+ * Why the page refuses a table without sending it (null: send it).
+ * @param {{size?: number, text?: string}} table  a file's size in bytes, or the text
+ * @returns {string | null}
+ */
+export function tooLarge({ size, text }) {
+  if (size !== undefined && size > MAX_FILE_BYTES) return FILE_TEXT.tooLarge(FILE_TEXT.fileSize(size));
+  if (text !== undefined && text.length > MAX_TABLE_CHARS) return FILE_TEXT.tooLarge(FILE_TEXT.chars(text.length));
+  return null;
+}
 
 /**
  * A new element: `aria-*`, `data-*`, `role` and `for` as attributes, the rest as
@@ -42,8 +66,10 @@ export function el(tag, props = {}, children = []) {
 
 export class DataFileTools {
   /**
-   * @param {{upload: (text: string) => Promise<unknown>, download: () => Promise<string | null>}} hooks
-   *        upload: replace the data with a table; download: the data as CSV (null: failed)
+   * @param {{upload: (text: string) => Promise<unknown>, download: () => Promise<string | null>,
+   *          refuse: (sentence: string) => void}} hooks
+   *        upload: replace the data with a table; download: the data as CSV (null: failed);
+   *        refuse: show why a table was not sent (too large)
    */
   constructor(hooks) {
     const T = FILE_TEXT;
@@ -68,13 +94,31 @@ export class DataFileTools {
     this.file.addEventListener("change", async () => {
       const chosen = this.file.files?.[0];
       this.file.value = ""; // the same file chosen again is read again
-      if (chosen) await this.hooks.upload(await chosen.text());
+      if (chosen) await this.send({ size: chosen.size }, () => chosen.text());
     });
-    this.pasteButton.addEventListener("click", () => this.hooks.upload(this.pasteBox.value));
+    this.pasteButton.addEventListener("click", () => this.send({}, async () => this.pasteBox.value));
     this.downloadButton.addEventListener("click", async () => {
       const text = await this.hooks.download();
       if (text !== null) download(new Blob([text], { type: "text/csv" }), T.fileName);
     });
+  }
+
+  /**
+   * Send a table unless it is too large (then say why): its size first, then its text.
+   * @param {{size?: number}} known
+   * @param {() => Promise<string>} read
+   */
+  async send(known, read) {
+    let why = tooLarge(known);
+    if (why === null) {
+      const text = await read();
+      why = tooLarge({ text });
+      if (why === null) {
+        await this.hooks.upload(text);
+        return;
+      }
+    }
+    this.hooks.refuse(why);
   }
 
   /** The controls a class's lock disables. */

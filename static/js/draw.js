@@ -222,8 +222,11 @@ export function countPoints(data) {
 /**
  * What the tools ask of the page (the controller).
  * @typedef {Object} DataHooks
- * @property {(points: number[][], labels: number[]) => Promise<unknown>} add
- * @property {(indices: number[]) => Promise<unknown>} remove
+ * @property {(points: number[][], labels: number[]) => Promise<boolean>} add  true: taken
+ *   (false: refused or failed, the points are forgotten)
+ * @property {(pick: number[] | ((points: PointSet) => number[])) => Promise<boolean>} remove
+ *   indices, or a function choosing them from the points as they are when the request
+ *   goes (after every edit sent before it); true: taken (or nothing to remove)
  * @property {() => Promise<unknown>} clear
  * @property {(text: string) => Promise<boolean>} uploadCsv  true: taken
  * @property {() => Promise<string | null>} downloadCsv
@@ -312,7 +315,12 @@ export class DataTools {
     this.files = new DataFileTools({
       upload: (text) => this.upload(text),
       download: () => this.hooks.downloadCsv(),
+      refuse: (sentence) => this.refuse(sentence),
     });
+    /** @type {string | null} the page's own sentence refusing a file (shown until the next edit) */
+    this.ownError = null;
+    /** @type {string | null} the server's sentence last seen */
+    this.seenError = null;
 
     this.alert = el("p", { className: "data-error", role: "alert" });
     this.noticeText = el("p");
@@ -419,12 +427,38 @@ export class DataTools {
     const n = countPoints(view.data);
     const text = n === null ? "" : DATA_TEXT.count(n);
     if (this.count.textContent !== text) this.count.textContent = text;
-    if (this.alert.textContent !== (view.error ?? "")) this.alert.textContent = view.error ?? "";
+    if (view.error !== this.seenError) {
+      this.seenError = view.error;
+      if (view.error) this.ownError = null; // the newest sentence is shown
+    }
+    this.showAlert();
     this.notice.hidden = !view.sharedGone;
     const gone = view.sharedGone ? DATA_TEXT.gone(view.sharedGone) : "";
     if (this.noticeText.textContent !== gone) this.noticeText.textContent = gone;
     for (const control of [this.toggle, this.clearButton, ...this.files.controls]) control.disabled = view.disabled;
     if (view.disabled && this.drawing) this.setDrawing(false);
+  }
+
+  /** The tools' alert: the page's own sentence, else the server's. */
+  showAlert() {
+    const text = this.ownError ?? this.view?.error ?? "";
+    if (this.alert.textContent !== text) this.alert.textContent = text;
+  }
+
+  /**
+   * The page refuses a file itself (too large to send): its sentence in the alert.
+   * @param {string} sentence
+   */
+  refuse(sentence) {
+    this.ownError = sentence;
+    this.showAlert();
+  }
+
+  /** A new edit: the page's own refusal is old news. */
+  forgetRefusal() {
+    if (this.ownError === null) return;
+    this.ownError = null;
+    this.showAlert();
   }
 
   /** @param {string} text */
@@ -550,15 +584,25 @@ export class DataTools {
   }
 
   /**
-   * Send points; once the server has taken them, the next data fetched hold them.
+   * Send points; once the server has taken them, the next data fetched hold them. Points
+   * it refused (or that failed) are forgotten at once: the alert says why.
    * @param {number[][]} points
    * @param {number[]} labels
    */
   send(points, labels) {
+    this.forgetRefusal();
     const mine = this.pending.filter((p) => !p.sent && points.includes(p.point));
-    this.hooks.add(points, labels).finally(() => {
-      for (const p of mine) p.sent = true;
-    });
+    this.hooks
+      .add(points, labels)
+      .catch(() => false)
+      .then((taken) => {
+        if (taken) {
+          for (const p of mine) p.sent = true;
+          return;
+        }
+        this.pending = this.pending.filter((p) => !mine.includes(p));
+        this.paint();
+      });
   }
 
   /**
@@ -576,16 +620,26 @@ export class DataTools {
    * @param {number} radius
    */
   removePoint(at, radius) {
-    const i = nearestPoint(indexedPoints(this.view?.data ?? null).points, at, radius);
-    if (i < 0) {
-      this.announce(DATA_TEXT.nothingNear);
-      return;
-    }
-    this.hooks.remove([i]);
-    this.announce(DATA_TEXT.removed);
+    this.forgetRefusal();
+    // Chosen when the request goes: removals queued before the data are fetched again
+    // must not use indices into the list they have already changed.
+    let found = false;
+    const pick = (/** @type {PointSet} */ known) => {
+      const i = nearestPoint(known.points, at, radius);
+      found = i >= 0;
+      return found ? [i] : [];
+    };
+    this.hooks
+      .remove(pick)
+      .catch(() => false)
+      .then((taken) => {
+        if (!found) this.announce(DATA_TEXT.nothingNear);
+        else if (taken) this.announce(DATA_TEXT.removed);
+      });
   }
 
   clear() {
+    this.forgetRefusal();
     this.pending = [];
     this.batcher.gathered = { points: [], labels: [] };
     this.hooks.clear();
@@ -595,6 +649,7 @@ export class DataTools {
 
   /** @param {string} text */
   async upload(text) {
+    this.forgetRefusal();
     if (await this.hooks.uploadCsv(text)) this.announce(DATA_TEXT.loaded);
   }
 

@@ -50,8 +50,11 @@ const PROBLEM = "problem";
  */
 export const DATA_KEY = "data";
 
-/** What a shared dataset's id may look like, and why another value is refused. */
-const DATA_ID = /^[A-Za-z0-9_-]{1,100}$/;
+/**
+ * What a shared dataset's id may look like (the server's rule, app/shared_data.py
+ * valid_id), and why another value is refused.
+ */
+const DATA_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const DATA_ID_REFUSED = "not the id of shared data";
 
 /** @typedef {(key: string) => string | undefined} HashLookup */

@@ -71,6 +71,15 @@ def at(page: Page, x: float, y: float) -> tuple[float, float]:
         " return r.top >= 0 && r.bottom <= innerHeight - 200; }"
     ):
         layer.evaluate("el => el.scrollIntoView({block: 'start'})")
+    # Still for two frames (Draw data scrolls the map into view smoothly).
+    page.wait_for_function(
+        """() => new Promise(done => {
+          const layer = document.querySelector('#heatmap .draw-layer');
+          const top = () => layer.getBoundingClientRect().top;
+          const before = top();
+          requestAnimationFrame(() => requestAnimationFrame(() => done(top() === before)));
+        })"""
+    )
     box = layer.bounding_box()
     assert box
     return box["x"] + (x + E) / (2 * E) * box["width"], box["y"] + (E - y) / (2 * E) * box["height"]
@@ -379,3 +388,149 @@ def test_draw_tools_screenshots(
             box = page.locator(selector).bounding_box()
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, selector
         page.screenshot(path=artifacts / f"draw-tools-{width}x{height}.png", full_page=True)
+
+
+def layer_alpha(page: Page, x: float, y: float, radius: int = 6) -> int:
+    """How many pixels of the drawing layer are painted within `radius` CSS px of (x, y)."""
+    return int(
+        page.evaluate(
+            """([x, y, r, E]) => {
+              const c = document.querySelector('#heatmap .draw-layer');
+              const k = c.width / c.getBoundingClientRect().width;
+              const px = (x + E) / (2 * E) * c.width, py = (E - y) / (2 * E) * c.height;
+              const d = c.getContext('2d')
+                .getImageData(px - r * k, py - r * k, 2 * r * k, 2 * r * k).data;
+              let n = 0;
+              for (let i = 3; i < d.length; i += 4) n += d[i] > 0;
+              return n;
+            }""",
+            [x, y, radius, E],
+        )
+    )
+
+
+def paste(page: Page, text: str) -> None:
+    summary = page.locator(".paste-data")
+    if summary.get_attribute("open") is None:
+        page.click(".paste-data summary")
+    page.fill(".paste-text", text)
+    page.get_by_role("button", name="Use pasted data").click()
+
+
+def test_rapid_removals_each_remove_the_point_clicked(
+    page: Page, live_server: str, api: httpx.Client, recorder: Recorder
+) -> None:
+    session = start_multiclass(page, live_server, api, "#seed=9")
+    draw_mode(page)
+    data = draw_twenty(page, api, session)
+    # Two right-clicks in one go, before any answer: the second is chosen after the first.
+    gone = [data["points"][2], data["points"][10]]
+    spots = [at(page, x, y) for x, y in gone]
+    page.evaluate(
+        """spots => {
+          const layer = document.querySelector('#heatmap .draw-layer');
+          for (const [clientX, clientY] of spots) layer.dispatchEvent(new MouseEvent('contextmenu',
+            {clientX, clientY, button: 2, bubbles: true, cancelable: true}));
+        }""",
+        spots,
+    )
+    after = wait_for_points(api, session, 18)
+    kept = [i for i in range(20) if i not in (2, 10)]
+    assert after["points"] == [data["points"][i] for i in kept]
+    assert after["labels"] == [data["labels"][i] for i in kept]
+    wait_idle(page)
+    expect(page.locator(".data-count")).to_have_text("18 points")
+    assert recorder.errors == []
+
+
+def test_refused_points_leave_no_ghost_and_the_server_says_why(
+    page: Page, live_server: str, api: httpx.Client, recorder: Recorder
+) -> None:
+    session = start_multiclass(page, live_server, api, "#seed=10")
+    # 2,000 points (the most a dataset holds), none near (5, 5).
+    rows = [f"{-5.9 + 0.25 * (i % 40):.2f},{-5.9 + 0.2 * (i // 40):.2f},0" for i in range(2000)]
+    paste(page, "x,y,label\n" + "\n".join(rows) + "\n")
+    wait_for_points(api, session, 2000)
+    wait_idle(page)
+    expect(page.locator(".data-count")).to_have_text("2,000 points")
+    draw_mode(page)
+    page.get_by_label("Class 1 (", exact=False).check()
+    click_map(page, 5, 5.5)
+    alert = page.locator(".data-tools [role=alert]")
+    expect(alert).to_contain_text("2000")
+    wait_idle(page)
+    # The refused point is not left painted on the map; the data are as they were.
+    page.wait_for_function("() => new Promise(r => requestAnimationFrame(() => r(true)))")
+    assert layer_alpha(page, 5, 5.5) == 0
+    expect(page.locator(".data-count")).to_have_text("2,000 points")
+    assert len((custom(api, session) or {"points": []})["points"]) == 2000
+    assert [e for e in recorder.errors if "status of 422" not in e] == []
+
+
+def test_a_lost_session_keeps_the_drawn_points(
+    page: Page, live_server: str, api: httpx.Client, recorder: Recorder
+) -> None:
+    session = start_multiclass(page, live_server, api, "#seed=11")
+    paste(page, "x,y,label\n1,1,0\n2,2,1\n3,3,2\n-4,-4,0\n")
+    before = wait_for_points(api, session, 4)
+    wait_idle(page)
+    draw_mode(page)
+
+    def new_session(old: str) -> str:
+        page.wait_for_function(
+            "old => document.querySelector('main').dataset.session !== old", arg=old
+        )
+        wait_idle(page)
+        return page.get_attribute("main", "data-session") or ""
+
+    # The session is forgotten (as when it expires); a point added: the new session has the
+    # drawn points back, then the new one (not the problem's default data).
+    assert api.delete(f"/api/sessions/{session}").status_code == 204
+    page.get_by_label("Class 2 (", exact=False).check()
+    click_map(page, -2, 3)
+    second = new_session(session)
+    after = wait_for_points(api, second, 5)
+    assert after["points"][:4] == before["points"] and after["labels"][:4] == before["labels"]
+    assert [round(v, 1) for v in after["points"][4]] == [-2.0, 3.0]
+    assert int(after["labels"][4]) == 2
+    expect(page.locator(".data-count")).to_have_text("5 points")
+
+    # Again, and a point removed by index: the index of the same points.
+    assert api.delete(f"/api/sessions/{second}").status_code == 204
+    click_map(page, 2, 2, button="right")
+    third = new_session(second)
+    after = wait_for_points(api, third, 4)
+    assert [p for p in after["points"] if p != [2.0, 2.0]] == after["points"]
+    assert after["points"][:3] == [[1.0, 1.0], [3.0, 3.0], [-4.0, -4.0]]
+    expect(page.locator(".data-count")).to_have_text("4 points")
+    assert [e for e in recorder.errors if "status of 404" not in e] == []
+
+
+def test_a_file_too_large_is_refused_by_the_page_without_sending_it(
+    page: Page, live_server: str, api: httpx.Client, recorder: Recorder
+) -> None:
+    session = open_page(page, live_server, "#seed=12")
+    alert = page.locator(".data-tools [role=alert]")
+    file_input = ".data-files input[type=file]"
+
+    def choose(name: str, content: bytes) -> None:
+        page.set_input_files(
+            file_input, files=[{"name": name, "mimeType": "text/csv", "buffer": content}]
+        )
+
+    big = b"x,y,label\n" + b"1,1,1\n" * 150_000  # 900,010 bytes
+    choose("big.csv", big)
+    expect(alert).to_contain_text(f"The file is {len(big):,} bytes")
+    expect(alert).to_contain_text("at most 200,000 characters")
+    # Small enough to read, too many characters to send.
+    long = b"x,y,label\n" + b"1,1,1\n" * 40_000
+    choose("long.csv", long)
+    expect(alert).to_contain_text(f"The table has {len(long):,} characters")
+    wait_idle(page)
+    assert not any("data.csv" in url for url in recorder.requests), "nothing sent"
+    assert custom(api, session) is None
+    # A table that fits: sent, the sentence goes.
+    choose("ok.csv", b"x,y,label\n1,1,1\n")
+    wait_for_points(api, session, 1)
+    expect(alert).to_be_empty()
+    assert recorder.errors == []

@@ -6,6 +6,7 @@ import { test } from "node:test";
 
 import { ApiError } from "../../static/js/api.js";
 import { Controller, SHARE_AFTER_MS } from "../../static/js/controller.js";
+import { nearestPoint } from "../../static/js/draw.js";
 import { normalizeOptions } from "../../static/js/options.js";
 import { defaultSettings, readHash, toHash, toServerConfig, withoutCustom } from "../../static/js/state.js";
 import { fakeClock, rawOptions } from "./fixture.mjs";
@@ -250,4 +251,114 @@ test("the link: data=<id> read and written; a bad id is named; custom for every 
   assert.equal(withoutCustom(settings, OPTIONS).dataset.multiclass, "blobs");
   assert.equal(withoutCustom(settings, OPTIONS).dataset.classification, "circle");
   assert.equal(readHash("", OPTIONS).settings.data_link, undefined, "no link, no key");
+});
+
+/** What the map's Remove tool asks: the point nearest `at` (within 0.1) when the request goes. */
+const near = (at) => (known) => {
+  const i = nearestPoint(known.points, at, 0.1);
+  return i < 0 ? [] : [i];
+};
+
+test("removals queued before the data are fetched again each remove the point they meant", async () => {
+  const { c, config, answer, idle, fake } = await started();
+  const custom = { ...config, dataset: "custom" };
+  const three = { points: [[0, 0], [1, 1], [2, 2]], labels: [1, 1, -1] };
+  c.replaceData(three);
+  await answer("putData", stateOf(custom));
+  await answer("data", { ...EMPTY, custom: three });
+  await answer("frame", { history: { start: 0, train: [], test: [] } });
+  await idle();
+  // Two right-clicks in a row: the second is chosen after the first is answered.
+  const first = c.removePoints(near([1, 1]));
+  const second = c.removePoints(near([2, 2]));
+  assert.deepEqual(await answer("removePoints", stateOf(custom)), [1]);
+  assert.deepEqual(await answer("removePoints", stateOf(custom)), [1], "[2, 2] is now the second point");
+  assert.equal(await first, true);
+  assert.equal(await second, true);
+  // A point added meanwhile is known too, before any data are fetched.
+  c.addPoints([[3, 3]], [1]);
+  const third = c.removePoints(near([3, 3]));
+  await answer("data", { ...EMPTY, custom: { points: [[0, 0]], labels: [1] } });
+  await answer("addPoints", stateOf(custom));
+  assert.deepEqual(await answer("removePoints", stateOf(custom)), [1]);
+  assert.equal(await third, true);
+  // Nothing near: no request at all.
+  await answer("data", { ...EMPTY, custom: { points: [[0, 0]], labels: [1] } });
+  await answer("frame", { history: { start: 0, train: [], test: [] } });
+  assert.equal(await c.removePoints(near([5, 5])), true);
+  await answer("frame", { history: { start: 0, train: [], test: [] } });
+  await idle();
+  assert.ok(!fake.sent.slice(-2).some((x) => x.method === "removePoints"));
+}); // prettier-ignore
+
+test("a removal after new data not yet fetched: the data are read first, then the index", async () => {
+  const { c, config, answer, idle } = await started();
+  const custom = { ...config, dataset: "custom" };
+  c.uploadCsv("x,y,label\n4,4,1\n5,5,-1\n");
+  const removed = c.removePoints(near([5, 5]));
+  await answer("putCsv", stateOf(custom));
+  await answer("data", { ...EMPTY, custom: { points: [[4, 4], [5, 5]], labels: [1, -1] } });
+  assert.deepEqual(await answer("removePoints", stateOf(custom)), [1]);
+  assert.equal(await removed, true);
+  await answer("data", { ...EMPTY, custom: { points: [[4, 4]], labels: [1] } });
+  await answer("frame", { history: { start: 0, train: [], test: [] } });
+  await idle();
+});
+
+test("points the server refuses: addPoints answers false, the sentence is the tools'", async () => {
+  const { c, config, answer, idle, fake } = await started();
+  const custom = { ...config, dataset: "custom" };
+  const sentence = "A custom dataset holds at most 2,000 points; it has 2,000.";
+  const before = fake.sent.length;
+  const refused = c.addPoints([[1, 1]], [1]);
+  await answer("addPoints", new ApiError(422, sentence));
+  assert.equal(await refused, false);
+  assert.equal(c.dataError, sentence);
+  assert.equal(c.error, null);
+  await answer("frame", { history: { start: 0, train: [], test: [] } });
+  await idle();
+  assert.ok(!fake.sent.slice(before).some((x) => x.method === "data"), "nothing changed: no data fetched");
+  // Taken, even when sent with a request that was already waiting.
+  c.step();
+  await settle();
+  const a = c.addPoints([[2, 2]], [1]);
+  const b = c.addPoints([[3, 3]], [-1]);
+  await answer("step", stepAnswer(config, 0, 1));
+  assert.deepEqual(await answer("addPoints", stateOf(custom)), { points: [[2, 2], [3, 3]], labels: [1, -1] });
+  assert.equal(await a, true);
+  assert.equal(await b, true);
+  assert.equal(c.dataError, null);
+  await answer("data", { ...EMPTY, custom: { points: [[2, 2], [3, 3]], labels: [1, -1] } });
+  await answer("frame", { history: { start: 0, train: [], test: [] } });
+  // A failure (no answer): false as well, and the banner says why.
+  const failed = c.addPoints([[4, 4]], [1]);
+  await answer("addPoints", new ApiError(0, "The server does not answer."));
+  assert.equal(await failed, false);
+  assert.equal(c.error, "The server does not answer.");
+}); // prettier-ignore
+
+test("a lost session's custom data: the page hands the api the points it knows", async () => {
+  const { c, config, answer } = await started();
+  const custom = { ...config, dataset: "custom" };
+  const two = { points: [[1, 1], [2, 2]], labels: [1, -1] };
+  assert.deepEqual(c.api.customData(), { points: [], labels: [] }, "the data fetched at the start");
+  c.replaceData(two);
+  await answer("putData", stateOf(custom));
+  assert.deepEqual(c.api.customData(), two);
+  await answer("data", { ...EMPTY, custom: two });
+  c.addPoints([[3, 3]], [1]);
+  await answer("frame", { history: { start: 0, train: [], test: [] } });
+  await answer("addPoints", stateOf(custom));
+  assert.deepEqual(c.api.customData(), { points: [[1, 1], [2, 2], [3, 3]], labels: [1, -1, 1] });
+  c.api.onSessionReplaced(stateOf(config));
+  assert.equal(c.api.customData(), null, "a new session: fetched again");
+});
+
+test("a shared dataset's id: the server's rule, 1 to 64 letters, digits, _ and -", () => {
+  const id64 = "a".repeat(64);
+  assert.equal(readHash(`#data=${id64}`, OPTIONS).settings.data_link, id64);
+  const long = readHash(`#data=${id64}b`, OPTIONS);
+  assert.equal(long.settings.data_link, undefined);
+  assert.equal(long.ignored.length, 1);
+  assert.match(long.ignored[0], /^data=a+… ignored: not the id of shared data$/);
 });

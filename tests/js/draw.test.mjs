@@ -13,6 +13,7 @@ import {
   nearestPoint,
   pixelToPoint,
 } from "../../static/js/draw.js";
+import { MAX_FILE_BYTES, MAX_TABLE_CHARS, tooLarge } from "../../static/js/datafile-ui.js";
 import { toPixel } from "../../static/js/grid.js";
 import { fakeClock } from "./fixture.mjs";
 
@@ -113,4 +114,13 @@ test("the labels offered: two classes, K classes in their colours, or a value", 
   assert.deepEqual(k4.map((c) => c.name), ["Class 0 (orange)", "Class 1 (blue)", "Class 2 (green)", "Class 3 (purple)"]);
   assert.equal(k4[2].color, `rgb(${hexToRgb(CLASS_COLORS[2]).join(", ")})`);
   assert.deepEqual(labelChoices("regression", 3), []);
+});
+
+test("a table too large for the server is refused by the page, without reading a large file", () => {
+  assert.equal(tooLarge({ size: MAX_FILE_BYTES }), null, "read, then counted");
+  assert.match(tooLarge({ size: 5_000_000 }), /^The file is 5,000,000 bytes; a data table may have at most 200,000 characters .*stay as they were\.$/);
+  assert.equal(tooLarge({ text: "x".repeat(MAX_TABLE_CHARS) }), null);
+  assert.match(tooLarge({ text: "x".repeat(MAX_TABLE_CHARS + 1) }), /^The table has 200,001 characters; /);
+  assert.equal(MAX_TABLE_CHARS, 200_000, "app/engine/datafile.py MAX_CHARS");
+  assert.ok(MAX_FILE_BYTES < 1_000_000, "below the server's body limit: its own sentence, not a 413");
 });
