@@ -288,6 +288,17 @@ class FrameOptions(Strict):
 class StepIn(FrameOptions):
     """Train ``epochs`` (default 1) or ``batches`` mini-batches, not both."""
 
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        json_schema_extra={  # "not both", in the schema too
+            "not": {
+                "required": ["epochs", "batches"],
+                "properties": {"epochs": {"type": "integer"}, "batches": {"type": "integer"}},
+            }
+        },
+    )
+
     epochs: Annotated[int, Field(ge=1)] | None = None
     batches: Annotated[int, Field(ge=1)] | None = None
     max_ms: Annotated[Finite, Field(gt=0)] | None = None

@@ -73,6 +73,7 @@ REBUILT = (
     "app.routes.meta",
     "app.routes.sessions",
     "app.routes.data",
+    "app.routes.explain",
     "app.routes.rooms",
     "app.main",
 )
