@@ -218,6 +218,40 @@ def assert_rejected_changes_nothing(
 
 
 # -- the page in a browser --------------------------------------------------------------------
+# Okabe–Ito, in the page's order of classes, and the neutral end of every shade (the
+# reference's); a multi-class map pixel lies on the line from NEUTRAL to its class colour.
+PALETTE = [(230, 159, 0), (0, 114, 178), (0, 158, 115), (204, 121, 167), (213, 94, 0)]
+NEUTRAL = (232, 234, 235)
+
+
+def nearest_class(rgb: tuple[int, ...], classes: int) -> tuple[int, float]:
+    """The class whose shade line (neutral → class colour) passes nearest to a colour, and
+    how far along it the colour is (0 neutral … 1 full)."""
+    best: tuple[float, int, float] = (float("inf"), 0, 0.0)
+    for k in range(classes):
+        d = [b - a for a, b in zip(NEUTRAL, PALETTE[k], strict=True)]
+        v = [c - a for a, c in zip(NEUTRAL, rgb, strict=True)]
+        along = sum(x * y for x, y in zip(v, d, strict=True)) / sum(x * x for x in d)
+        t = max(0.0, min(1.0, along))
+        miss = sum((x - t * y) ** 2 for x, y in zip(v, d, strict=True))
+        best = min(best, (miss, k, t))
+    return best[1], best[2]
+
+
+def heatmap_pixels(page: Page) -> dict[str, Any]:
+    """The output map's canvas, as RGBA bytes."""
+    return page.evaluate(  # type: ignore[no-any-return]
+        """() => {
+          const c = document.querySelector('#heatmap canvas.heatmap-grid');
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          return {width: c.width, height: c.height, data: Array.from(d)};
+        }"""
+    )
+
+
+def grid_point(row: int, col: int, n: int) -> list[float]:
+    """The plane's point of cell (row, col) of an n×n map (row 0 at y = +6)."""
+    return [-6 + 12 * col / (n - 1), 6 - 12 * row / (n - 1)]
 
 
 def wait_idle(page: Page) -> None:

@@ -20,13 +20,10 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.helpers import open_page, wait_for_epoch, wait_idle
+from tests.helpers import heatmap_pixels, nearest_class, open_page, wait_for_epoch, wait_idle
 
 Recorder = Any  # conftest.Recorder
 
-# Okabe–Ito, the page's first three classes, and the neutral end of every shade.
-PALETTE = [(230, 159, 0), (0, 114, 178), (0, 158, 115)]
-NEUTRAL = (232, 234, 235)
 E = 6  # the map shows [-E, E]², y up
 
 # 20 points of 3 classes in three corners of the plane.
@@ -35,31 +32,6 @@ DRAWN: list[tuple[float, float, int]] = (
     + [(2.5 + 0.8 * (i % 3), 2.5 + 0.8 * (i // 3), 1) for i in range(7)]
     + [(-1 + 0.8 * (i % 3), -4 + 0.8 * (i // 3), 2) for i in range(6)]
 )
-
-
-def nearest_class(rgb: tuple[int, ...]) -> tuple[int, float]:
-    """The class whose shade line (neutral → class colour) passes nearest to a colour, and
-    how far along it the colour is (0 neutral … 1 full)."""
-    best: tuple[float, int, float] = (float("inf"), 0, 0.0)
-    for k, colour in enumerate(PALETTE):
-        d = [b - a for a, b in zip(NEUTRAL, colour, strict=True)]
-        v = [c - a for a, c in zip(NEUTRAL, rgb, strict=True)]
-        t = max(
-            0.0, min(1.0, sum(x * y for x, y in zip(v, d, strict=True)) / sum(x * x for x in d))
-        )
-        miss = sum((x - t * y) ** 2 for x, y in zip(v, d, strict=True))
-        best = min(best, (miss, k, t))
-    return best[1], best[2]
-
-
-def heatmap_pixels(page: Page) -> dict[str, Any]:
-    return page.evaluate(
-        """() => {
-          const c = document.querySelector('#heatmap canvas.heatmap-grid');
-          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-          return {width: c.width, height: c.height, data: Array.from(d)};
-        }"""
-    )
 
 
 def at(page: Page, x: float, y: float) -> tuple[float, float]:
@@ -201,10 +173,12 @@ def test_draw_twenty_points_of_three_classes_train_and_the_map_agrees_with_predi
         i = 4 * (row * n + col)
         return tuple(pixels["data"][i : i + 3])
 
-    same = sum(nearest_class(pixel(r, c))[0] == k for (r, c), k in zip(cells, outputs, strict=True))
+    same = sum(
+        nearest_class(pixel(r, c), 3)[0] == k for (r, c), k in zip(cells, outputs, strict=True)
+    )
     assert same >= 0.97 * len(cells), same
     # Three colours, each clearly present, and each drawn point's own class where it lies.
-    every = [nearest_class(pixel(r, c)) for r in range(n) for c in range(n)]
+    every = [nearest_class(pixel(r, c), 3) for r in range(n) for c in range(n)]
     counts = [sum(1 for k, t in every if k == j and t > 0.3) for j in range(3)]
     assert all(count > 0.05 * n * n for count in counts), counts
     right = api.post(

@@ -15,16 +15,22 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.helpers import epoch, open_page, wait_for_epoch, wait_idle
+from tests.helpers import (
+    NEUTRAL,
+    PALETTE,
+    epoch,
+    grid_point,
+    heatmap_pixels,
+    nearest_class,
+    open_page,
+    wait_for_epoch,
+    wait_idle,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 Recorder = Any  # conftest.Recorder
-
-# Okabe–Ito, in the page's order, and the neutral end of every shade (the reference's).
-PALETTE = [(230, 159, 0), (0, 114, 178), (0, 158, 115), (204, 121, 167), (213, 94, 0)]
-NEUTRAL = (232, 234, 235)
 
 
 def shade(k: int, t: float) -> tuple[int, ...]:
@@ -39,34 +45,6 @@ def winner_color(probabilities: list[float]) -> tuple[int, ...]:
     k = q.index(max(q))
     n = len(q)
     return shade(k, (q[k] / 255 - 1 / n) / (1 - 1 / n))
-
-
-def nearest_class(rgb: tuple[int, ...], classes: int) -> tuple[int, float]:
-    """The class whose shade line (neutral → class colour) passes nearest to a colour, and
-    how far along it the colour is (0 neutral … 1 full)."""
-    best: tuple[float, int, float] = (float("inf"), 0, 0.0)
-    for k in range(classes):
-        d = [b - a for a, b in zip(NEUTRAL, PALETTE[k], strict=True)]
-        v = [c - a for a, c in zip(NEUTRAL, rgb, strict=True)]
-        along = sum(x * y for x, y in zip(v, d, strict=True)) / sum(x * x for x in d)
-        t = max(0.0, min(1.0, along))
-        miss = sum((x - t * y) ** 2 for x, y in zip(v, d, strict=True))
-        best = min(best, (miss, k, t))
-    return best[1], best[2]
-
-
-def heatmap_pixels(page: Page) -> dict[str, Any]:
-    return page.evaluate(
-        """() => {
-          const c = document.querySelector('#heatmap canvas.heatmap-grid');
-          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-          return {width: c.width, height: c.height, data: Array.from(d)};
-        }"""
-    )
-
-
-def grid_point(row: int, col: int, n: int) -> list[float]:
-    return [-6 + 12 * col / (n - 1), 6 - 12 * row / (n - 1)]
 
 
 def confusion_on_page(page: Page, part: str) -> list[list[int]]:

@@ -17,6 +17,8 @@ from tests.helpers import (
     animation_frames,
     epoch,
     export_from_page,
+    grid_point,
+    heatmap_pixels,
     open_page,
     wait_for_epoch,
     wait_for_new_session,
@@ -46,20 +48,6 @@ def quantised(v: float) -> float:
     """What survives the frame's 8-bit encoding: q = round((v + 1)·127.5), v = q/127.5 − 1."""
     q = round((max(-1.0, min(1.0, v)) + 1) * 127.5)
     return q / 127.5 - 1
-
-
-def heatmap_pixels(page: Page) -> dict[str, Any]:
-    return page.evaluate(
-        """() => {
-          const c = document.querySelector('#heatmap canvas.heatmap-grid');
-          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-          return {width: c.width, height: c.height, data: Array.from(d)};
-        }"""
-    )
-
-
-def grid_point(row: int, col: int, n: int) -> list[float]:
-    return [-6 + 12 * col / (n - 1), 6 - 12 * row / (n - 1)]
 
 
 def controls(page: Page) -> dict[str, Any]:
