@@ -14,7 +14,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from . import __version__, errors, openapi
 from .middleware import BodyLimit, SecurityHeaders
 from .rooms import MemoryRoomStore, RoomStore
-from .routes import data, docs, explain, meta, rooms, sessions
+from .routes import checkpoints, comparisons, data, docs, explain, meta, rooms, script, sessions
 from .settings import Settings
 from .shared_data import DatasetStore, MemoryDatasetStore, RedisDatasetStore
 from .store import MemoryStore, SessionStore
@@ -78,7 +78,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(meta.router)
     app.include_router(sessions.router)
     app.include_router(data.router)
+    app.include_router(checkpoints.router)
     app.include_router(explain.router)
+    app.include_router(script.router)
+    app.include_router(comparisons.router)
     app.include_router(data.shared)
     app.include_router(rooms.router)
     app.include_router(rooms.pages)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .engine import Trainer, divergence_message, evaluate_grid
+from .engine import ConfigError, Trainer, divergence_message, evaluate_grid
 from .engine.config import Field
 from .store import Session
 
@@ -59,8 +59,9 @@ def quantise(grid: NDArray[Any]) -> str:
 def _grids(session: Session, slot: str, density: int) -> list[NDArray[Any]]:
     """The grid of every layer at ``density``, cached until the weights change.
 
-    One cache entry per slot ("full" and "thumb"): a client asking for many thumbnail
-    sizes cannot make a session hold a set of grids for each."""
+    One cache entry per slot ("full" and "thumb", and "replay full" and "replay thumb"
+    for checkpoints): a client asking for many thumbnail sizes or epochs cannot make a
+    session hold a set of grids for each."""
     t = session.trainer
     key = (t.net.params.tobytes(), t.config, density)
     cached = session.cache.get(slot)
@@ -71,10 +72,35 @@ def _grids(session: Session, slot: str, density: int) -> list[NDArray[Any]]:
     return layers
 
 
-def frame(session: Session, since: int, thumb: int, neuron: list[int] | None) -> dict[str, Any]:
+def frame(
+    session: Session, since: int, thumb: int, neuron: list[int] | None, epoch: int | None = None
+) -> dict[str, Any]:
+    """The pictures of the network (and the history from ``since``); with ``epoch``, of
+    the network at that checkpoint — the session's history, nothing changed. Raises
+    ConfigError when there is no checkpoint at ``epoch``."""
+    if epoch is None:
+        return _frame(session, since, thumb, neuron, "")
     t = session.trainer
-    full = _grids(session, "full", DENSITY)
-    small = _grids(session, "thumb", thumb)
+    c = t.checkpoints.at(epoch)
+    if c is None:
+        near = " and ".join(str(e) for e in t.checkpoints.nearest(epoch)) or "none"
+        raise ConfigError(f"there is no checkpoint at epoch {epoch}; the nearest are at {near}")
+    current = t.net.params.copy()
+    np.copyto(t.net.params, c.state.params)  # under the session's lock: put back below
+    try:
+        out = _frame(session, since, thumb, neuron, "replay ")
+    finally:
+        np.copyto(t.net.params, current)
+    out["epoch"] = epoch
+    return out
+
+
+def _frame(
+    session: Session, since: int, thumb: int, neuron: list[int] | None, slots: str
+) -> dict[str, Any]:
+    t = session.trainer
+    full = _grids(session, slots + "full", DENSITY)
+    small = _grids(session, slots + "thumb", thumb)
     neuron_out = None
     if neuron is not None:
         layer, index = neuron

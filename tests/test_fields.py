@@ -74,6 +74,9 @@ REBUILT = (
     "app.routes.sessions",
     "app.routes.data",
     "app.routes.explain",
+    "app.routes.checkpoints",
+    "app.routes.script",
+    "app.routes.comparisons",
     "app.routes.rooms",
     "app.main",
 )

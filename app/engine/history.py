@@ -48,6 +48,23 @@ class History:
             self.train[-1] = train
             self.test[-1] = test
 
+    def truncate(self, epoch: int, train: float, test: float) -> None:
+        """Drop the points after ``epoch`` (from the first one past it on); the last point
+        is then (epoch, train, test), appended if thinning had dropped it. The numbering
+        of the points kept stays, so a client's cursor past the end gets it all again."""
+        keep = next((i for i, e in enumerate(self.epochs) if e > epoch), len(self.epochs))
+        del self.epochs[keep:]
+        del self.train[keep:]
+        del self.test[keep:]
+        if keep >= self.tail_position:
+            self.total = self.tail_index + keep - self.tail_position
+        else:  # into the thinned part: number the points kept from 0, all contiguous
+            self.total, self.tail_position, self.tail_index = keep, 0, 0
+        if self.epochs and self.epochs[-1] == epoch:
+            self.set_last(train, test)
+        else:
+            self.append(epoch, train, test)
+
     def _thin(self) -> None:
         """Keep every other point of all but the newest RECENT ones."""
         old = len(self.train) - RECENT

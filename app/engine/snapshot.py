@@ -3,7 +3,9 @@ arrays, packed into bytes by ``pack`` (never pickle: nothing in it runs code whe
 
 Restoring gives a trainer that trains on bit for bit as the original would have: config,
 data, parameters, the partial batch carried into the next epoch, L1's dead weights, the
-optimizer's state, the random generator's state, counters, metrics and loss history.
+optimizer's state, the random generator's state, counters, metrics, loss history and
+checkpoints (meta ``checkpoints``: their columns; arrays ``checkpoints.params`` etc.:
+one row per checkpoint; a snapshot without them still restores).
 
 The packed format (version 1), all little-endian:
 
@@ -23,6 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .checkpoints import Checkpoints
 from .config import ConfigError, config_from_dict
 from .datasets import Split
 from .history import History
@@ -75,6 +78,8 @@ def capture(t: Trainer) -> tuple[dict[str, Any], Arrays]:
             arrays[f"optimizer.{name}"] = value
         else:
             scalars[name] = value
+    meta["checkpoints"], stacks = t.checkpoints.pack()
+    arrays.update(stacks)
     return meta, arrays
 
 
@@ -124,7 +129,22 @@ def restore(meta: dict[str, Any], arrays: Arrays) -> Trainer:
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"the saved loss history does not fit: {exc}") from None
+    _restore_checkpoints(t, meta, arrays)
     return t
+
+
+def _restore_checkpoints(t: Trainer, meta: dict[str, Any], arrays: Arrays) -> None:
+    """The saved checkpoints; a session saved before there were any gets the current
+    state as its only one when it stands at an epoch boundary, else none."""
+    t.checkpoints = Checkpoints()
+    if "checkpoints" not in meta:
+        if t.position == 0:
+            t._checkpoint()
+        return
+    try:
+        t.checkpoints = Checkpoints.unpack(meta["checkpoints"], arrays, t.net.params.size)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"the saved checkpoints do not fit: {exc}") from None
 
 
 def _shaped(arrays: Arrays, name: str, shape: tuple[int, ...]) -> NDArray[Any]:

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .checkpoints import Checkpoint, Checkpoints, State
 from .config import (
     FIELDS,
     GRID_EXTENT,
@@ -195,6 +196,7 @@ class Trainer:
         self.status = "ready"
         self.diverged_at_epoch: int | None = None
         self.history = History()
+        self.checkpoints = Checkpoints()
         self.metrics = self._measure()
         self._record()
 
@@ -221,6 +223,8 @@ class Trainer:
             self.reset()
         elif effect == "live" and new.optimizer != old.optimizer:
             self._make_optimizer()
+            fresh = self.optimizer.state()  # resuming from a checkpoint starts it afresh
+            self.checkpoints.map_states(lambda s: replace(s, optimizer=fresh))
         return effect
 
     def _same_data(self, old: Config, new: Config) -> bool:
@@ -520,15 +524,64 @@ class Trainer:
         }
 
     def _record(self) -> None:
+        """After an epoch (always at its boundary): a history point and a checkpoint."""
         self.history.append(self.epoch, self.metrics.train_loss, self.metrics.test_loss)
+        self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Keep the current state (at an epoch boundary) as the checkpoint of its epoch."""
+        pending = self._pending.copy() if self._pending_count else None
+        dead = self.dead.copy() if self.dead.any() else None
+        state = State(
+            self.net.params.copy(), pending, self._pending_count, dead, self.updates,
+            dict(self.rng.bit_generator.state), self.optimizer.state(),
+        )  # fmt: skip
+        self.checkpoints.add(self.epoch, self.metrics.train_loss, self.metrics.test_loss, state)
+
+    def restore_checkpoint(self, epoch: int) -> Checkpoint:
+        """Go back to the checkpoint of ``epoch``: the model, optimizer, random state and
+        counters as they were then (training on repeats the original run bit for bit);
+        the later history and checkpoints are dropped and ``run`` counts on (the history
+        restarted). Raises ConfigError, changing nothing, when there is none at ``epoch``."""
+        c = self.checkpoints.at(epoch)
+        if c is None:
+            near = " and ".join(str(e) for e in self.checkpoints.nearest(epoch)) or "none"
+            raise ConfigError(
+                f"there is no checkpoint at epoch {epoch}; the nearest are at epochs {near} "
+                "(GET …/checkpoints lists them all)"
+            )
+        s = c.state
+        np.copyto(self.net.params, s.params)
+        self._pending[:] = 0.0 if s.pending is None else s.pending
+        self._pending_count = s.pending_count
+        self.dead[:] = False if s.dead is None else s.dead
+        self.updates = s.updates
+        self.rng.bit_generator.state = s.rng
+        if set(s.optimizer) == set(self.optimizer.state_names):
+            self.optimizer.load_state(s.optimizer)
+        else:
+            self.optimizer.restart()
+        self.epoch, self.position, self.last_batch = epoch, 0, None
+        self.status, self.diverged_at_epoch = "ready", None
+        self.run += 1
+        self.history.truncate(epoch, c.train_loss, c.test_loss)
+        self.checkpoints.drop_after(epoch)
+        with np.errstate(all="ignore"):
+            self.metrics = self._measure()
+        return c
 
     def refresh_metrics(self) -> None:
-        """Recompute the current losses after a hand edit (the history's last point too)."""
+        """Recompute the current losses after a hand edit (the history's last point too,
+        and at an epoch boundary the checkpoint of this epoch: training goes on from the
+        edited network)."""
         with np.errstate(all="ignore"):
             metrics = self._measure()
         if math.isfinite(metrics.train_loss + metrics.test_loss):
             self.metrics = metrics
             self.history.set_last(metrics.train_loss, metrics.test_loss)
+            last = self.checkpoints.list()[-1:]
+            if self.position == 0 and last and last[0].epoch == self.epoch:
+                self._checkpoint()
 
     # -- single parameters ---------------------------------------------------------------
     def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
@@ -620,6 +673,8 @@ class Trainer:
             target[:, -1] = b_arr
         trainer._restore_progress(model.get("epoch"), model.get("history"))
         trainer.refresh_metrics()
+        trainer.checkpoints.clear()  # the only one: the loaded model
+        trainer._checkpoint()
         return trainer
 
     def _restore_progress(self, epoch: Any, history: Any) -> None:

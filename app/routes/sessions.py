@@ -183,10 +183,16 @@ def read_frame(
     neuron: str | None = Query(
         None, pattern=r"^\d,\d$", description="'layer,index' of one map at full density"
     ),
+    epoch: int | None = Query(
+        None, ge=0, description="the network at this checkpoint (GET …/checkpoints)"
+    ),
 ) -> dict[str, Any]:
     picked = [int(v) for v in neuron.split(",")] if neuron else None
     with ref.read() as session, compute:
-        return serialize.frame(session, since, thumb, picked)
+        try:
+            return serialize.frame(session, since, thumb, picked, epoch)
+        except ConfigError as exc:
+            raise _unprocessable(exc) from None
 
 
 @router.put("/{session_id}/weights", response_model=State)
