@@ -11,6 +11,11 @@ Keys, for a session id ``I`` (prefix ``np:``):
   float64),
   written from the first changed point on (``SETRANGE``), so a step appends rather than
   rewriting the whole history.
+- ``np:c:I``, a hash: one field per checkpoint (app/engine/checkpoints.py), named by its
+  epoch, the packed state of ``pack_one``; a write sets the checkpoints that are new
+  since the last and deletes those thinned out, so a step adds about one checkpoint an
+  epoch rather than rewriting all 64. Only their list (epochs and losses) is in ``meta``;
+  a state is read when a request needs it (a restore, a frame at an epoch).
 - ``np:l:I``, the session's lock: a random token, set with ``NX`` and an expiry of
   ``LOCK_TTL`` seconds, so a process killed while holding it cannot hold it longer.
 - ``np:lru``, a sorted set of ids by last use: beyond ``max_sessions`` the least recently
@@ -42,7 +47,8 @@ from redis.exceptions import BusyLoadingError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from .engine import Trainer
+from .engine import ConfigError, Trainer
+from .engine.checkpoints import Checkpoint, State, pack_one, unpack_one
 from .engine.snapshot import capture, pack, restore, unpack
 from .store import Session, SessionNotFound, StoreUnavailable, new_session_id
 
@@ -66,9 +72,10 @@ end
 return -2
 """
 
-# KEYS: lock, session, history, lru. ARGV: token, idle ms, now, id, then for a write:
-# meta, state, data ('' = unchanged), history offset (-1 = replace), history bytes, the
-# new version. → 1 (done), -1 lock lost (expired), -2 session deleted.
+# KEYS: lock, session, history, lru, checkpoints. ARGV: token, idle ms, now, id, then for
+# a write: meta, state, data ('' = unchanged), history offset (-1 = replace), history
+# bytes, the new version, n, then n checkpoint fields and values to set, then the fields
+# to delete. → 1 (done), -1 lock lost (expired), -2 session deleted.
 RELEASE = """
 if redis.call('get', KEYS[1]) ~= ARGV[1] then return -1 end
 redis.call('del', KEYS[1])
@@ -82,9 +89,13 @@ if #ARGV > 4 then
     redis.call('setrange', KEYS[3], tonumber(ARGV[8]), ARGV[9])
   end
   redis.call('hset', KEYS[2], 'v', ARGV[10])
+  local last = 11 + 2 * tonumber(ARGV[11])
+  for i = 12, last, 2 do redis.call('hset', KEYS[5], ARGV[i], ARGV[i + 1]) end
+  for i = last + 1, #ARGV do redis.call('hdel', KEYS[5], ARGV[i]) end
 end
 redis.call('pexpire', KEYS[2], ARGV[2])
 redis.call('pexpire', KEYS[3], ARGV[2])
+redis.call('pexpire', KEYS[5], ARGV[2])
 redis.call('zadd', KEYS[4], ARGV[3], ARGV[4])
 return 1
 """
@@ -98,7 +109,8 @@ local extra = n - tonumber(ARGV[3])
 if extra > 0 then
   local old = redis.call('zpopmin', KEYS[1], extra)
   for i = 1, #old, 2 do
-    redis.call('del', ARGV[4] .. 's:' .. old[i], ARGV[4] .. 'h:' .. old[i])
+    redis.call('del', ARGV[4] .. 's:' .. old[i], ARGV[4] .. 'h:' .. old[i],
+      ARGV[4] .. 'c:' .. old[i])
   end
   n = n - extra
 end
@@ -116,6 +128,7 @@ class _Copy:
     saved_run: int  # the run those points belong to
     saved_tail: int  # the history's tail_index then (it moves when the history is thinned)
     saved_split: object  # the Split object whose data are in Redis
+    saved_checkpoints: dict[int, Checkpoint]  # those in Redis, by epoch
 
 
 class RedisStore:
@@ -147,6 +160,9 @@ class RedisStore:
     def _keys(self, sid: str) -> tuple[str, str, str]:
         return f"{self.prefix}s:{sid}", f"{self.prefix}h:{sid}", f"{self.prefix}l:{sid}"
 
+    def _ckey(self, sid: str) -> str:
+        return f"{self.prefix}c:{sid}"
+
     @property
     def _lru(self) -> str:
         return f"{self.prefix}lru"
@@ -167,8 +183,14 @@ class RedisStore:
             if room:
                 pipe.hset(key, mapping={"room": room, "student": student})
             pipe.set(hkey, history)
+            ckey = self._ckey(session.id)
+            pipe.delete(ckey)
+            new = _checkpoint_changes(trainer, {})[0]
+            if new:
+                pipe.hset(ckey, mapping=new)
             pipe.pexpire(key, self._idle_ms)
             pipe.pexpire(hkey, self._idle_ms)
+            pipe.pexpire(ckey, self._idle_ms)
             pipe.zadd(self._lru, {session.id: self._clock()})
             pipe.execute()
             self._evict(keys=[self._lru], args=self._evict_args())
@@ -186,7 +208,7 @@ class RedisStore:
         key, hkey, _ = self._keys(session_id)
         with reachable():
             pipe = self.redis.pipeline(transaction=True)
-            pipe.delete(key, hkey)
+            pipe.delete(key, hkey, self._ckey(session_id))
             pipe.zrem(self._lru, session_id)
             deleted, _ = pipe.execute()
         with self._lock:
@@ -228,8 +250,16 @@ class RedisStore:
                     version = _new_version()
                     if write:
                         args += [*self._changes(copy), version]
+                        t = copy.session.trainer
+                        new, gone = _checkpoint_changes(t, copy.saved_checkpoints)
+                        args += [len(new), *(x for pair in new.items() for x in pair), *gone]
                     with reachable():
-                        result = int(self._release(keys=[lock, key, hkey, self._lru], args=args))
+                        result = int(
+                            self._release(
+                                keys=[lock, key, hkey, self._lru, self._ckey(session_id)],
+                                args=args,
+                            )
+                        )
                     released = True
                 except BaseException:
                     # A refused or failed write may have left this copy ahead of Redis.
@@ -292,29 +322,36 @@ class RedisStore:
         for column, name in enumerate(HISTORY_KEYS):
             arrays[name] = points[:, column].copy()
         meta.update(json.loads(fields[b"meta"]))
-        trainer = restore(meta, arrays)
+
+        def load_checkpoint(epoch: int) -> State:
+            with reachable():
+                raw = self.redis.hget(self._ckey(session_id), str(epoch))
+            try:
+                if not isinstance(raw, bytes):
+                    raise ValueError("it is no longer stored")
+                return unpack_one(*unpack(raw), trainer.net.params.size)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ConfigError(
+                    f"the checkpoint of epoch {epoch} cannot be read: {exc}"
+                ) from None
+
+        trainer = restore(meta, arrays, load_checkpoint)
         room, student = fields.get(b"room", b"").decode(), fields.get(b"student", b"").decode()
         return _copy_of(Session(session_id, trainer, room=room, student=student), version)
 
     def _changes(self, copy: _Copy) -> list[Any]:
-        """What a write sends: meta, state, data if it changed, and the history from the
-        first point that may have changed (a hand edit rewrites the last one)."""
+        """What a write sends: meta, state, data if it changed, the history from the
+        first point that may have changed (a hand edit rewrites the last one), then the
+        version (filled in by the caller) and the checkpoints that changed."""
         t = copy.session.trainer
         meta, state, data, history = _parts(t, data=t.split is not copy.saved_split)
         h = t.history
         if (t.run, h.tail_index) != (copy.saved_run, copy.saved_tail) or len(h) < copy.saved_points:
-            return [meta, state, data, -1, history]
-        first = max(copy.saved_points - 1, 0)
-        return [meta, state, data, first * POINT, history[first * POINT :]]
-
-    def _saved(self, copy: _Copy, version: int) -> None:
-        fresh = _copy_of(copy.session, version)
-        copy.version, copy.saved_points, copy.saved_run = (
-            version,
-            fresh.saved_points,
-            fresh.saved_run,
-        )
-        copy.saved_tail, copy.saved_split = fresh.saved_tail, fresh.saved_split
+            start, history = -1, history
+        else:
+            first = max(copy.saved_points - 1, 0)
+            start, history = first * POINT, history[first * POINT :]
+        return [meta, state, data, start, history]
 
     def _remember(self, copy: _Copy) -> _Copy:
         with self._lock:
@@ -337,7 +374,15 @@ def _new_version() -> int:
 def _copy_of(session: Session, version: int) -> _Copy:
     """A copy whose every part is as saved in Redis at ``version``."""
     t = session.trainer
-    return _Copy(session, version, len(t.history), t.run, t.history.tail_index, t.split)
+    return _Copy(
+        session,
+        version,
+        len(t.history),
+        t.run,
+        t.history.tail_index,
+        t.split,
+        {c.epoch: c for c in t.checkpoints.list()},
+    )
 
 
 @dataclass
@@ -352,10 +397,20 @@ class RedisRef:
         return self.store.use(self.id, write=True)
 
 
+def _checkpoint_changes(
+    t: Trainer, saved: dict[int, Checkpoint]
+) -> tuple[dict[Any, bytes], list[str]]:
+    """The checkpoint fields to set (packed states of those not in ``saved``, or replaced
+    since) and the fields to delete (those gone)."""
+    current = {c.epoch: c for c in t.checkpoints.list()}
+    new = {str(e): pack(*pack_one(c)) for e, c in current.items() if saved.get(e) is not c}
+    return new, [str(e) for e in saved if e not in current]
+
+
 def _parts(t: Trainer, *, data: bool = True) -> tuple[bytes, bytes, bytes, bytes]:
-    """A trainer as Redis stores it: meta JSON, packed state, packed data (or b"" when
-    ``data`` is False), history bytes."""
-    meta, arrays = capture(t)
+    """A trainer as Redis stores it: meta JSON (with the list of checkpoints), packed
+    state, packed data (or b"" when ``data`` is False), history bytes."""
+    meta, arrays = capture(t, checkpoint_states=False)
     split = {k: arrays.pop(k) for k in (*DATA_KEYS, *CUSTOM_KEYS) if k in arrays}
     history = np.column_stack([arrays.pop(k) for k in HISTORY_KEYS]).astype("<f8").tobytes()
     state = pack({"version": meta["version"]}, arrays)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
 from app.engine import ConfigError, Trainer, config_from_dict
@@ -153,6 +154,37 @@ def test_after_an_optimizer_change_resuming_starts_that_optimizer_afresh() -> No
     assert t.epoch == 5
 
 
+def test_the_optimizer_change_survives_a_snapshot_and_a_restore_before_it_is_forgotten() -> None:
+    t = _trainer({})
+    t.step(5)
+    t.update_config({"optimizer": "adam"})
+    t.step(5)
+    again = restore(*unpack(pack(*capture(t))))
+    assert again.checkpoints.fresh_optimizer(5) and not again.checkpoints.fresh_optimizer(6)
+    again.restore_checkpoint(7)  # after the change: Adam's own state comes back
+    assert again.optimizer.state()["t"] == (7 - 5) * again.batches_per_epoch  # Adam from 5
+    again.restore_checkpoint(2)
+    again.step(4)  # epochs 3-6 are Adam's from the start: resuming from them keeps its state
+    assert not again.checkpoints.fresh_optimizer(4)
+    again.restore_checkpoint(4)
+    assert again.optimizer.state()["t"] == 2 * again.batches_per_epoch
+
+
+def test_listed_checkpoints_read_their_state_only_when_asked() -> None:
+    t = _trainer({})
+    t.step(3)
+    reads: list[int] = []
+
+    def loader(epoch: int) -> State:
+        reads.append(epoch)
+        return t.checkpoints.at(epoch).state  # type: ignore[union-attr]
+
+    lazy = Checkpoints.from_index(t.checkpoints.index(), loader)
+    assert [c.epoch for c in lazy.list()] == [0, 1, 2, 3] and reads == []
+    assert np.array_equal(lazy.at(2).state.params, t.checkpoints.at(2).state.params)  # type: ignore[union-attr]
+    assert reads == [2]
+
+
 def test_a_missing_epoch_is_refused_naming_the_nearest_and_changes_nothing() -> None:
     t = _trainer({})
     t.step(100)
@@ -277,3 +309,48 @@ def test_api_bad_epochs_are_422_and_change_nothing(client: TestClient) -> None:
     assert (client.get(f"{url}/model").json(), client.get(f"{url}").json()) == before
     assert client.get("/api/sessions/nope/checkpoints").status_code == 404
     assert client.post("/api/sessions/nope/restore", json={"epoch": 0}).status_code == 404
+
+
+# -- in Redis: one field per checkpoint, written as they come and go ----------------------
+def _release_sizes(client: TestClient) -> list[int]:
+    """Bytes each write sends to Redis from now on (the release script's arguments)."""
+    store: Any = client.app.state.store  # type: ignore[attr-defined]
+    sizes: list[int] = []
+    release = store._release
+
+    def counting(*, keys: list[str], args: list[Any]) -> Any:
+        sizes.append(sum(len(a) if isinstance(a, bytes | str) else 8 for a in args))
+        return release(keys=keys, args=args)
+
+    store._release = counting
+    return sizes
+
+
+def test_redis_keeps_each_checkpoint_under_its_own_field_written_once(redis_url: str) -> None:
+    redis.Redis.from_url(redis_url).flushall()
+    settings = Settings(redis_url=redis_url)
+    adam = {**SPIRAL, "optimizer": "adam", "batch_size": 10}
+    with TestClient(create_app(settings)) as client:
+        sid = client.post("/api/sessions", json={"config": adam}).json()["id"]
+        url, ckey = f"/api/sessions/{sid}", f"np:c:{sid}"
+        db = redis.Redis.from_url(redis_url)
+        sizes = _release_sizes(client)
+        for _ in range(60):
+            client.post(f"{url}/step", json={"epochs": 5})
+            listed = client.get(f"{url}/checkpoints").json()["checkpoints"]
+            assert sorted(int(f) for f in db.hkeys(ckey)) == [c["epoch"] for c in listed]
+        assert RECENT < len(listed) <= LIMIT and listed[-1]["epoch"] == 300
+        one = len(db.hget(ckey, "300") or b"")
+        steps = sizes[1::2]  # each step's write (the reads in between send 4 arguments)
+        # A step of 5 epochs sends its 5 new checkpoints and the session (~12 KB), not 64.
+        assert max(steps) < 5 * one + 20_000, (max(steps), one)
+        assert len(db.hget(f"np:s:{sid}", "state") or b"") < one + 5_000
+        # Another process loads the session without the states, and reads one to restore.
+        with TestClient(create_app(settings)) as other:
+            model = other.get(f"{url}/model").json()
+            assert other.post(f"{url}/restore", json={"epoch": 290}).status_code == 200
+            other.post(f"{url}/step", json={"epochs": 10})
+            assert other.get(f"{url}/model").json()["weights"] == model["weights"]
+        assert sorted(int(f) for f in db.hkeys(ckey))[-1] == 300
+        assert client.delete(url).status_code == 204
+        assert not db.exists(ckey)

@@ -17,7 +17,8 @@ wherever it is in time: stride = the smallest power of two with (E − 32) / str
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -44,12 +45,24 @@ class State:
     optimizer: dict[str, Any]  # Optimizer.state(): arrays (P,) and counters
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Checkpoint:
+    """One checkpoint. Its state is held (``saved``) or, for one kept elsewhere (a session
+    in Redis keeps each under its own field), read by ``loader(epoch)`` when asked for."""
+
     epoch: int
     train_loss: float
     test_loss: float
-    state: State
+    saved: State | None = None
+    loader: Callable[[int], State] | None = field(default=None, repr=False)
+
+    @property
+    def state(self) -> State:
+        if self.saved is not None:
+            return self.saved
+        if self.loader is None:
+            raise ValueError(f"checkpoint {self.epoch} has no state")
+        return self.loader(self.epoch)
 
 
 Items = list[Checkpoint]  # aliases: inside the class, ``list`` is the method
@@ -60,6 +73,9 @@ class Checkpoints:
     def __init__(self) -> None:
         self._items: Items = []
         self.stride = 1  # older checkpoints only at multiples of it
+        # Checkpoints up to this epoch predate an optimizer change: resuming from one
+        # starts the optimizer afresh (their saved optimizer state is of another kind).
+        self.fresh_optimizer_through = -1
 
     def __len__(self) -> int:
         return len(self._items)
@@ -98,35 +114,72 @@ class Checkpoints:
     def drop_after(self, epoch: int) -> None:
         """Forget the checkpoints of epochs after ``epoch``."""
         self._items = [c for c in self._items if c.epoch <= epoch]
+        self.fresh_optimizer_through = min(self.fresh_optimizer_through, epoch)
 
     def clear(self) -> None:
-        self._items, self.stride = [], 1
+        self._items, self.stride, self.fresh_optimizer_through = [], 1, -1
 
-    def map_states(self, change: Any) -> None:
-        """Replace each state by ``change(state)`` (e.g. a fresh optimizer state)."""
-        self._items = [
-            Checkpoint(c.epoch, c.train_loss, c.test_loss, change(c.state)) for c in self._items
-        ]
+    def optimizer_changed(self) -> None:
+        """The optimizer was changed: resuming from any checkpoint kept so far restarts it."""
+        if self._items:
+            self.fresh_optimizer_through = self._items[-1].epoch
+
+    def fresh_optimizer(self, epoch: int) -> bool:
+        return epoch <= self.fresh_optimizer_through
 
     # -- saving and loading --------------------------------------------------------------
+    def index(self) -> dict[str, Any]:
+        """What lists them (JSON-able), without their states."""
+        return {
+            "epochs": [c.epoch for c in self._items],
+            "train": [c.train_loss for c in self._items],
+            "test": [c.test_loss for c in self._items],
+            "stride": self.stride,
+            "fresh_optimizer_through": self.fresh_optimizer_through,
+        }
+
+    @classmethod
+    def from_index(cls, meta: dict[str, Any], loader: Callable[[int], State]) -> Checkpoints:
+        """Checkpoints listed by ``index()`` whose states ``loader(epoch)`` reads when one is
+        needed; raises ValueError, KeyError or TypeError for an index that does not fit."""
+        out = cls._listed(meta)
+        out._items = [
+            Checkpoint(c.epoch, c.train_loss, c.test_loss, loader=loader) for c in out._items
+        ]
+        return out
+
+    @classmethod
+    def _listed(cls, meta: dict[str, Any]) -> Checkpoints:
+        out = cls()
+        out.stride = int(meta.get("stride", 1))
+        if out.stride < 1:
+            raise ValueError(f"stride must be ≥ 1, got {out.stride}")
+        out.fresh_optimizer_through = int(meta.get("fresh_optimizer_through", -1))
+        epochs = [int(e) for e in meta["epochs"]]
+        if len(meta["train"]) != len(epochs) or len(meta["test"]) != len(epochs):
+            raise ValueError("checkpoint columns differ in length")
+        out._items = [
+            Checkpoint(e, float(a), float(b))
+            for e, a, b in zip(epochs, meta["train"], meta["test"], strict=True)
+        ]
+        return out
+
     def pack(self) -> tuple[dict[str, Any], dict[str, NDArray[Any]]]:
         """JSON-able columns and stacked arrays (k, P) named ``checkpoints.*``; the
         pending and dead stacks only when some checkpoint has them."""
         items = self._items
+        states = [c.state for c in items]
         meta: dict[str, Any] = {
-            "epochs": [c.epoch for c in items],
-            "train": [c.train_loss for c in items],
-            "test": [c.test_loss for c in items],
-            "pending_count": [c.state.pending_count for c in items],
-            "updates": [c.state.updates for c in items],
-            "rng": [c.state.rng for c in items],
+            **self.index(),
+            "pending_count": [s.pending_count for s in states],
+            "updates": [s.updates for s in states],
+            "rng": [s.rng for s in states],
             "optimizer": {},
-            "stride": self.stride,
         }
         arrays: dict[str, NDArray[Any]] = {}
         if not items:
             return meta, arrays
-        size = items[0].state.params.size
+        size = states[0].params.size
         arrays["checkpoints.params"] = np.stack([c.state.params for c in items])
         zeros = np.zeros(size)
         if any(c.state.pending is not None for c in items):
@@ -138,13 +191,19 @@ class Checkpoints:
             arrays["checkpoints.dead"] = np.stack(
                 [no if c.state.dead is None else c.state.dead for c in items]
             ).astype(np.uint8)
-        for name, value in items[0].state.optimizer.items():
+        # The optimizer's state as the newest checkpoint has it. Those from before an
+        # optimizer change hold another kind (they restart it when resumed from, so what
+        # they hold is never used): they are saved with zeros.
+        for name, value in states[-1].optimizer.items():
             if isinstance(value, np.ndarray):
                 arrays[f"checkpoints.optimizer.{name}"] = np.stack(
-                    [c.state.optimizer[name] for c in items]
+                    [_same_kind(s.optimizer.get(name), value) for s in states]
                 )
             else:
-                meta["optimizer"][name] = [c.state.optimizer[name] for c in items]
+                meta["optimizer"][name] = [
+                    s.optimizer[name] if isinstance(s.optimizer.get(name), int) else 0
+                    for s in states
+                ]
         return meta, arrays
 
     @classmethod
@@ -153,15 +212,12 @@ class Checkpoints:
     ) -> Checkpoints:
         """The inverse of ``pack`` for parameters of ``size``; raises ValueError, KeyError
         or TypeError for data that do not fit."""
-        out = cls()
-        out.stride = int(meta.get("stride", 1))
-        if out.stride < 1:
-            raise ValueError(f"stride must be ≥ 1, got {out.stride}")
-        epochs = [int(e) for e in meta["epochs"]]
-        k = len(epochs)
+        out = cls._listed(meta)
+        listed = out._items
+        k = len(listed)
         if not k:
             return out
-        columns = ("train", "test", "pending_count", "updates", "rng")
+        columns = ("pending_count", "updates", "rng")
         if any(len(meta[name]) != k for name in columns):
             raise ValueError("checkpoint columns differ in length")
         params = _stack(arrays, "params", k, size)
@@ -174,7 +230,8 @@ class Checkpoints:
             for name in arrays
             if name.startswith(prefix)
         }
-        for i, epoch in enumerate(epochs):
+        out._items = []
+        for i, c in enumerate(listed):
             count = int(meta["pending_count"][i])
             optimizer: dict[str, Any] = {n: v[i].copy() for n, v in stacks.items()}
             optimizer.update({n: int(v[i]) for n, v in scalars.items()})
@@ -187,10 +244,29 @@ class Checkpoints:
                 rng=dict(meta["rng"][i]),
                 optimizer=optimizer,
             )
-            out._items.append(
-                Checkpoint(epoch, float(meta["train"][i]), float(meta["test"][i]), state)
-            )
+            out._items.append(Checkpoint(c.epoch, c.train_loss, c.test_loss, state))
         return out
+
+
+def pack_one(c: Checkpoint) -> tuple[dict[str, Any], dict[str, NDArray[Any]]]:
+    """One checkpoint, packed as ``Checkpoints.pack`` packs a list of one."""
+    one = Checkpoints()
+    one._items = [c]
+    return one.pack()
+
+
+def unpack_one(meta: dict[str, Any], arrays: dict[str, NDArray[Any]], size: int) -> State:
+    """The state ``pack_one`` packed; raises ValueError, KeyError or TypeError."""
+    items = Checkpoints.unpack(meta, arrays, size).list()
+    if len(items) != 1:
+        raise ValueError(f"expected one checkpoint, got {len(items)}")
+    return items[0].state
+
+
+def _same_kind(value: Any, like: NDArray[Any]) -> NDArray[Any]:
+    if isinstance(value, np.ndarray) and value.shape == like.shape:
+        return value
+    return np.zeros_like(like)
 
 
 def _stack(arrays: dict[str, NDArray[Any]], name: str, k: int, size: int) -> NDArray[Any]:

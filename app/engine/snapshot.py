@@ -5,7 +5,9 @@ Restoring gives a trainer that trains on bit for bit as the original would have:
 data, parameters, the partial batch carried into the next epoch, L1's dead weights, the
 optimizer's state, the random generator's state, counters, metrics, loss history and
 checkpoints (meta ``checkpoints``: their columns; arrays ``checkpoints.params`` etc.:
-one row per checkpoint; a snapshot without them still restores).
+one row per checkpoint; a snapshot without them still restores). A store that keeps the
+checkpoints' states elsewhere captures only their list and restores with a loader that
+reads a state when one is needed (app/redis_store.py).
 
 The packed format (version 1), all little-endian:
 
@@ -20,12 +22,13 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .checkpoints import Checkpoints
+from .checkpoints import Checkpoints, State
 from .config import ConfigError, config_from_dict
 from .datasets import Split
 from .history import History
@@ -37,10 +40,12 @@ DTYPES = {"<f8": np.float64, "<f4": np.float32, "|u1": np.uint8}
 _HEADER = struct.Struct("<I")
 
 Arrays = dict[str, NDArray[Any]]
+Loader = Callable[[int], State]  # a checkpoint's state by its epoch
 
 
-def capture(t: Trainer) -> tuple[dict[str, Any], Arrays]:
-    """Everything that decides what ``t`` does next."""
+def capture(t: Trainer, *, checkpoint_states: bool = True) -> tuple[dict[str, Any], Arrays]:
+    """Everything that decides what ``t`` does next; without ``checkpoint_states`` only
+    the list of checkpoints (their states are kept elsewhere: ``restore``'s loader)."""
     s, h = t.split, t.history
     scalars: dict[str, Any] = {}
     meta: dict[str, Any] = {
@@ -78,12 +83,17 @@ def capture(t: Trainer) -> tuple[dict[str, Any], Arrays]:
             arrays[f"optimizer.{name}"] = value
         else:
             scalars[name] = value
-    meta["checkpoints"], stacks = t.checkpoints.pack()
-    arrays.update(stacks)
+    if checkpoint_states:
+        meta["checkpoints"], stacks = t.checkpoints.pack()
+        arrays.update(stacks)
+    else:
+        meta["checkpoints"] = t.checkpoints.index()
     return meta, arrays
 
 
-def restore(meta: dict[str, Any], arrays: Arrays) -> Trainer:
+def restore(
+    meta: dict[str, Any], arrays: Arrays, checkpoint_loader: Loader | None = None
+) -> Trainer:
     """The trainer ``capture`` saw. Raises ConfigError for data that does not fit."""
     if meta.get("version") != VERSION:
         raise ConfigError(f"unknown session format version {meta.get('version')!r}")
@@ -129,20 +139,26 @@ def restore(meta: dict[str, Any], arrays: Arrays) -> Trainer:
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"the saved loss history does not fit: {exc}") from None
-    _restore_checkpoints(t, meta, arrays)
+    _restore_checkpoints(t, meta, arrays, checkpoint_loader)
     return t
 
 
-def _restore_checkpoints(t: Trainer, meta: dict[str, Any], arrays: Arrays) -> None:
-    """The saved checkpoints; a session saved before there were any gets the current
-    state as its only one when it stands at an epoch boundary, else none."""
+def _restore_checkpoints(
+    t: Trainer, meta: dict[str, Any], arrays: Arrays, loader: Loader | None
+) -> None:
+    """The saved checkpoints (with ``loader``, only their list: it reads a state when one
+    is needed); a session saved before there were any gets the current state as its only
+    one when it stands at an epoch boundary, else none."""
     t.checkpoints = Checkpoints()
     if "checkpoints" not in meta:
         if t.position == 0:
             t._checkpoint()
         return
     try:
-        t.checkpoints = Checkpoints.unpack(meta["checkpoints"], arrays, t.net.params.size)
+        if loader is None:
+            t.checkpoints = Checkpoints.unpack(meta["checkpoints"], arrays, t.net.params.size)
+        else:
+            t.checkpoints = Checkpoints.from_index(meta["checkpoints"], loader)
     except (ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"the saved checkpoints do not fit: {exc}") from None
 

@@ -223,8 +223,7 @@ class Trainer:
             self.reset()
         elif effect == "live" and new.optimizer != old.optimizer:
             self._make_optimizer()
-            fresh = self.optimizer.state()  # resuming from a checkpoint starts it afresh
-            self.checkpoints.map_states(lambda s: replace(s, optimizer=fresh))
+            self.checkpoints.optimizer_changed()  # resuming from one starts it afresh
         return effect
 
     def _same_data(self, old: Config, new: Config) -> bool:
@@ -557,10 +556,10 @@ class Trainer:
         self.dead[:] = False if s.dead is None else s.dead
         self.updates = s.updates
         self.rng.bit_generator.state = s.rng
-        if set(s.optimizer) == set(self.optimizer.state_names):
-            self.optimizer.load_state(s.optimizer)
-        else:
+        if self.checkpoints.fresh_optimizer(epoch):
             self.optimizer.restart()
+        else:
+            self.optimizer.load_state(s.optimizer)
         self.epoch, self.position, self.last_batch = epoch, 0, None
         self.status, self.diverged_at_epoch = "ready", None
         self.run += 1
