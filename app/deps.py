@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
+from .comparisons import ComparisonStore
 from .rooms import RoomStore
 from .settings import Settings
 from .shared_data import DatasetStore
@@ -41,7 +42,12 @@ async def get_datasets(request: Request) -> DatasetStore:
     return request.app.state.datasets  # type: ignore[no-any-return]
 
 
+async def get_comparisons(request: Request) -> ComparisonStore:
+    return request.app.state.comparisons  # type: ignore[no-any-return]
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ComparisonsDep = Annotated[ComparisonStore, Depends(get_comparisons)]
 DatasetsDep = Annotated[DatasetStore, Depends(get_datasets)]
 RoomsDep = Annotated[RoomStore, Depends(get_rooms)]
 ComputeDep = Annotated[threading.BoundedSemaphore, Depends(get_compute)]

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
 
 from . import __version__, errors, openapi
+from .comparisons import ComparisonStore, MemoryComparisonStore, RedisComparisonStore
 from .middleware import BodyLimit, SecurityHeaders
 from .rooms import MemoryRoomStore, RoomStore
 from .routes import checkpoints, comparisons, data, docs, explain, meta, rooms, script, sessions
@@ -50,6 +51,18 @@ def make_datasets(settings: Settings, store: SessionStore) -> DatasetStore:
     return MemoryDatasetStore(*limits)
 
 
+def make_comparisons(settings: Settings, store: SessionStore) -> ComparisonStore:
+    """Comparisons (twin runs) where their sessions are, kept as long as them; each has
+    at least two sessions, so at most max_sessions // 2 can be whole."""
+    limits = (settings.idle_timeout, max(1, settings.max_sessions // 2))
+    if settings.redis_url:
+        from .redis_store import RedisStore
+
+        assert isinstance(store, RedisStore)
+        return RedisComparisonStore(store.redis, *limits)
+    return MemoryComparisonStore(*limits)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
 
@@ -59,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store = make_store(settings)
         app.state.rooms = make_rooms(settings)
         app.state.datasets = make_datasets(settings, app.state.store)
+        app.state.comparisons = make_comparisons(settings, app.state.store)
         app.state.compute = threading.BoundedSemaphore(settings.compute_slots)
         app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
         yield
@@ -82,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(explain.router)
     app.include_router(script.router)
     app.include_router(comparisons.router)
+    app.include_router(comparisons.pages)
     app.include_router(data.shared)
     app.include_router(rooms.router)
     app.include_router(rooms.pages)

@@ -95,6 +95,9 @@ def assert_sane(response: Any, what: str) -> None:
     if response.headers["content-type"].startswith("text/csv"):
         assert response.text.startswith(("x,y,label\n", "x,y,value\n")), what
         return
+    if response.headers["content-type"].startswith("text/x-python"):
+        assert response.text.startswith('"""Neural Playground'), what
+        return
     body = strict_json(response)
     if 400 <= response.status_code < 500:
         detail = body.get("detail") if isinstance(body, dict) else None
@@ -116,6 +119,16 @@ class Pool:
             if name == "diverged":
                 self.client.post(f"/api/sessions/{sid}/step", json={"epochs": 100})
         return sid
+
+    def comparison(self) -> str:
+        """A real comparison's id (made again when a case deleted it or its runs)."""
+        cid = self.ids.get("comparison")
+        if cid is None or self.client.get(f"/api/comparisons/{cid}").status_code == 404:
+            body = {"config": {"hidden_layers": [2]}, "variants": [{}, {"optimizer": "adam"}]}
+            cid = self.ids["comparison"] = self.client.post("/api/comparisons", json=body).json()[
+                "id"
+            ]
+        return cid
 
     def dataset(self) -> str:
         """A real shared dataset's id (made once; kept as long as the fuzzing lasts)."""
@@ -207,6 +220,12 @@ def test_generated_requests_never_fail_the_server(
     def run(case: Any, target: str | None) -> None:
         if "{session_id}" in path and target is not None:
             case.path_parameters = {**(case.path_parameters or {}), "session_id": pool.id(target)}
+            counts[1] += 1
+        if "{comparison_id}" in path and target is not None:
+            case.path_parameters = {
+                **(case.path_parameters or {}),
+                "comparison_id": pool.comparison(),
+            }
             counts[1] += 1
         if "{dataset_id}" in path and target is not None:
             case.path_parameters = {**(case.path_parameters or {}), "dataset_id": pool.dataset()}
