@@ -351,6 +351,11 @@ export class Api {
     return this.session("PUT", "/data.csv", text, { csv: true });
   }
 
+  /** @returns {Promise<string>} the session as a standalone NumPy script that trains it again */
+  script() {
+    return this.session("GET", "/script.py", undefined, { csv: true });
+  }
+
   /** @returns {Promise<string>} the data as CSV: the custom set in its order, or train then test */
   dataCsv() {
     return this.session("GET", "/data.csv", undefined, { csv: true });

@@ -577,6 +577,62 @@ export class Controller {
     }
   }
 
+  // -- explain a point; replay and resume (issue 14) -----------------------------------
+  // Reads go straight to the Api (its queue keeps one request in flight, after any step on
+  // its way); changes of the network go through act, so the state, frame and history follow.
+
+  /**
+   * One SGD step on a training point, explained (nothing changes).
+   * @param {number} index  into GET data's `train`
+   * @returns {Promise<Json>}
+   */
+  explainPoint(index) {
+    return this.api.session("POST", "/explain", { index });
+  }
+
+  /**
+   * Make the explained step on a training point.
+   * @param {number} index
+   * @returns {Promise<Json | null>} the explanation applied (null: refused, the banner says why)
+   */
+  async applyExplained(index) {
+    /** @type {Json | null} */
+    let out = null;
+    await this.act(async () => {
+      const answer = await this.api.session("POST", "/explain", { index, apply: true });
+      out = answer;
+      return answer.state ?? null;
+    });
+    return out;
+  }
+
+  /** @returns {Promise<Json>} {checkpoints: [{epoch, train_loss, test_loss}, …]} */
+  checkpoints() {
+    return this.api.session("GET", "/checkpoints");
+  }
+
+  /**
+   * The frame of the network at a checkpoint (the session is not changed; its history is
+   * not taken).
+   * @param {number} epoch
+   * @returns {Promise<Json>}
+   */
+  replayFrame(epoch) {
+    const query = new URLSearchParams({ epoch: String(epoch), since: String(this.history.next), thumb: String(this.thumb) });
+    if (this.neuron) query.set("neuron", this.neuron.join(","));
+    return this.api.session("GET", `/frame?${query}`);
+  }
+
+  /**
+   * Go back to the checkpoint at `epoch`: the epoch, history and network follow (the
+   * history is fetched again, as after a reset).
+   * @param {number} epoch
+   */
+  restore(epoch) {
+    this.pause();
+    return this.act(() => this.api.session("POST", "/restore", { epoch }));
+  }
+
   // -- the person's own data ------------------------------------------------------------
 
   /**
@@ -668,6 +724,16 @@ export class Controller {
   uploadCsv(text) {
     this.pause();
     return this.dataAction(() => this.api.putCsv(text));
+  }
+
+  /** @returns {Promise<string | null>} the session as a Python script (null: failed, the banner says why) */
+  async exportScript() {
+    try {
+      return await this.api.script();
+    } catch (error) {
+      this.fail(error);
+      return null;
+    }
   }
 
   /** @returns {Promise<string | null>} the data as CSV (null: failed, the banner says why) */

@@ -34,6 +34,7 @@ import { HELP, ROOM } from "./text.js";
  * @property {() => void} reset
  * @property {() => void} regenerate
  * @property {() => Promise<Json | null>} exportModel   the model to save as a file
+ * @property {() => Promise<string | null>} exportScript  the session as a Python script
  * @property {(file: File) => void} importModel
  * @property {() => Promise<Blob | null>} savePicture   the map's picture to save as a file
  * @property {() => Promise<Blob | null>} saveView      the whole view's picture
@@ -334,6 +335,14 @@ export class Controls {
       const model = await this.h.exportModel();
       const name = `neural-playground-epoch-${this.epochShown}.json`;
       if (model) download(new Blob([JSON.stringify(model)], { type: "application/json" }), name);
+    });
+    byId("export-script").addEventListener("click", async () => {
+      const text = await this.h.exportScript();
+      if (text) download(new Blob([text], { type: "text/x-python" }), "neural-playground.py");
+    });
+    // The compare page starts from this page's settings: its link carries this hash.
+    byId("compare-link").addEventListener("click", (/** @type {Event} */ event) => {
+      /** @type {HTMLAnchorElement} */ (event.currentTarget).href = `/compare${location.hash}`;
     });
     byId("save-png").addEventListener("click", async () => {
       const blob = await this.h.savePicture();

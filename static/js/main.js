@@ -9,6 +9,7 @@ import { ConfusionMatrix } from "./confusion.js";
 import { Controls } from "./controls.js";
 import { DataTools } from "./draw.js";
 import { applyHelp, applyHidden, fillExplain } from "./explain.js";
+import { ExplainPoint } from "./explain-point.js";
 import { formatBatch, formatEpoch, formatLoss } from "./format.js";
 import { HeatMap, drawLegend } from "./heatmap.js";
 import { Legend } from "./legend.js";
@@ -19,6 +20,7 @@ import { Projector, wholeView } from "./projector.js";
 import { RoomBar, lockPlan, readEntry, removeEntry, roomOfUrl } from "./room.js";
 import { hashKeysOf, readHash, toHash } from "./state.js";
 import { IGNORED, ROOM } from "./text.js";
+import { Timeline } from "./timeline.js";
 
 /**
  * Call `fn` at most once per animation frame, however often this is called.
@@ -158,6 +160,7 @@ async function main() {
     regenerate: () => c.regenerate(),
     dismiss: () => c.dismissError(),
     exportModel: () => c.exportModel(),
+    exportScript: () => c.exportScript(),
     importModel: (file) => c.loadModelFile(file),
     savePicture: () => heatmap.toBlob(),
     saveView: () => wholeView({ network, map: heatmap, chart: chart.canvas, caption: summary(false) }),
@@ -169,8 +172,14 @@ async function main() {
       chosen: () => ({ features: c.settings[features.name], hidden: c.settings[layers.name] }),
       onFeatures: (enabled) => c.change({ [features.name]: enabled }),
       onHidden: (hidden) => c.change({ [layers.name]: hidden }),
-      onEditWeight: (layer, source, target, value) => c.setWeight(layer, source, target, value),
-      onEditBias: (layer, neuron, value) => c.setBias(layer, neuron, value),
+      onEditWeight: (layer, source, target, value) => {
+        timeline.goLive();
+        c.setWeight(layer, source, target, value);
+      },
+      onEditBias: (layer, neuron, value) => {
+        timeline.goLive();
+        c.setBias(layer, neuron, value);
+      },
     },
     { minNeurons: Number(layers.min), maxNeurons: Number(layers.max), maxWeight: options.limits.max_weight },
     {
@@ -198,6 +207,31 @@ async function main() {
     /** @type {HTMLElement} */ (document.getElementById("class-legend")),
   );
   const confusion = new ConfusionMatrix(/** @type {HTMLElement} */ (document.getElementById("confusion")));
+  // Explain a point (its button pauses; a point of the map is explained on the diagram)
+  // and the replay slider under the chart; each ends the other.
+  const explainPoint = new ExplainPoint(
+    {
+      button: /** @type {HTMLButtonElement} */ (document.getElementById("explain-point-button")),
+      panel: /** @type {HTMLElement} */ (document.getElementById("explain-point")),
+      mapBox: heatmap.frameBox,
+    },
+    {
+      pause: () => c.pause(),
+      explain: (index) => c.explainPoint(index),
+      apply: (index) => c.applyExplained(index),
+      changed: render,
+      entered: () => timeline.goLive(),
+    },
+  );
+  const timeline = new Timeline(/** @type {HTMLElement} */ (document.getElementById("timeline")), {
+    checkpoints: () => c.checkpoints(),
+    frameAt: (epoch) => c.replayFrame(epoch),
+    restore: (epoch) => c.restore(epoch),
+    pause: () => c.pause(),
+    changed: render,
+    now: () => performance.now(),
+    scrubbed: () => explainPoint.leave(),
+  });
   applyHelp(document);
   applyHidden(document, hide);
   fillExplain(/** @type {HTMLDetailsElement} */ (document.getElementById("explain")));
@@ -224,7 +258,9 @@ async function main() {
   let lockKey = "[]";
   function draw() {
     const s = c.settings;
-    const frame = c.frame;
+    timeline.update({ state: c.state, playing: c.playing });
+    // While replaying, the network as it was at the checkpoint shown.
+    const frame = timeline.frame ?? c.frame;
     const config = c.state?.config;
     if (c.state) columns.dataset.session = c.state.id;
     const locked = c.locked;
@@ -256,6 +292,14 @@ async function main() {
     const enabled = config?.features ?? s.features;
     // K for a multi-class problem (the server's config), else null.
     const classes = classCount(config);
+    explainPoint.update({
+      state: c.state,
+      frame: c.frame,
+      data: c.data,
+      playing: c.playing,
+      inputs: enabled.map((/** @type {string} */ name) => features.choices.find((f) => f.name === name)?.label ?? name),
+      extent: options.limits.grid_extent,
+    });
     network.update({
       features: shownFeatures,
       enabled,
@@ -266,6 +310,7 @@ async function main() {
       featureThumbs: c.previews?.features ?? null,
       lineColors: s.lines ? LINE_COLORS : null,
       outputs: classes ?? 1,
+      overlay: timeline.replaying ? null : explainPoint.overlay(),
     });
     chart.update(c.history);
     heatmap.update({
@@ -278,7 +323,7 @@ async function main() {
       train: c.data?.train ?? null,
       test: c.data?.test ?? null,
       showTest: s.show_test_data || dataTools.drawing, // while drawing, every point drawn is shown
-      batch: c.batchPoints,
+      batch: timeline.replaying ? null : c.batchPoints,
       batchText: formatBatch(c.state?.batch, c.state?.batches_per_epoch) || "the batch that ended the epoch",
       classes,
     });

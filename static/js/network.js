@@ -37,6 +37,28 @@ const MIN_COLUMN = 60;
  * @property {Record<string, string> | null} featureThumbs  thumbnails of all features (by name)
  * @property {string[] | null} [lineColors]  the first hidden layer's decision-line colours, when shown
  * @property {number} [outputs]           output neurons: K for a multi-class problem (else 1)
+ * @property {Overlay | null} [overlay]   numbers drawn over the diagram (explain a point); absent: the plain diagram
+ */
+
+/**
+ * Something picked on the diagram while an overlay is shown: a link, a bias square or a
+ * node (layer 0 = the enabled inputs … the output).
+ * @typedef {{kind: "weight", layer: number, source: number, target: number}
+ *          | {kind: "bias", layer: number, neuron: number}
+ *          | {kind: "node", layer: number, index: number}} Pick
+ */
+
+/**
+ * What is drawn over the diagram (static/js/explain-point.js). While it is shown, a click
+ * (or Enter) on a link, a bias, a neuron or a feature picks it (nothing is edited or
+ * toggled) and hovering a link or a bias shows `describe`'s text.
+ * @typedef {Object} Overlay
+ * @property {number} gap                 extra px between rows (room for the labels)
+ * @property {string[][][] | null} labels  per layer (0 = enabled inputs … output), per node: lines shown under it
+ * @property {{color: string, width: number}[][][] | null} links  by weight layer, source, target; null: by weight as usual
+ * @property {string | null} selected     the picked item: "w:l,i,j", "b:l,j" or "n:l,j"
+ * @property {(pick: Pick) => void} onPick
+ * @property {(pick: Pick) => string} describe  the hover text of a link or a bias
  */
 
 /**
@@ -108,6 +130,9 @@ export class NetworkDiagram {
     this.editing = null;
     this.width = 0;
     this.lineColors = "";
+    /** @type {[number, number][][]} (left, top) of every drawn node per layer, for the overlay's labels */
+    this.labelPositions = [];
+    this.labelKey = "";
 
     // The diagram keeps a least width; on a narrow screen it scrolls sideways on its own.
     this.scroller = document.createElement("div");
@@ -265,6 +290,12 @@ export class NetworkDiagram {
 
   updateTooltip() {
     if (!this.hover) return;
+    const overlay = this.view?.overlay;
+    const text = overlay ? overlay.describe(this.hover.target) : "";
+    if (text) {
+      this.tooltip.textContent = text;
+      return;
+    }
     const v = valueOf(this.view?.frame ?? null, this.hover.target);
     const name = this.hover.target.kind === "weight" ? "Weight" : "Bias";
     this.tooltip.textContent = `${name} ${format(v)}`;
@@ -283,7 +314,7 @@ export class NetworkDiagram {
     if (e.key in targets) {
       e.preventDefault();
       this.focusItem(Math.max(0, Math.min(last, targets[e.key])));
-    } else if ((e.key === "Enter" || e.key === " ") && items[i] instanceof SVGElement) {
+    } else if ((e.key === "Enter" || e.key === " ") && (items[i] instanceof SVGElement || (this.view?.overlay && items[i].classList.contains("node")))) {
       e.preventDefault();
       items[i].dispatchEvent(new MouseEvent("click", { bubbles: true }));
     }
@@ -301,7 +332,7 @@ export class NetworkDiagram {
   update(view) {
     this.view = view;
     const sizes = view.frame ? view.frame.weights.map((/** @type {any[]} */ w) => w.length) : [];
-    const key = JSON.stringify([view.enabled, view.hidden, sizes, view.features.length, this.outputs(view)]);
+    const key = JSON.stringify([view.enabled, view.hidden, sizes, view.features.length, this.outputs(view), view.overlay?.gap ?? 0]);
     if (key !== this.structureKey) {
       this.structureKey = key;
       this.build(view);
@@ -348,9 +379,10 @@ export class NetworkDiagram {
     const width = Math.max(LABEL + (cols - 1) * MIN_COLUMN + NODE + 12, this.root.clientWidth);
     this.width = this.root.clientWidth;
     const colX = (/** @type {number} */ k) => LABEL + (k * (width - LABEL - NODE - 12)) / (cols - 1);
-    const rowY = (/** @type {number} */ i) => HEADER + i * ROW;
+    const row = ROW + (view.overlay?.gap ?? 0);
+    const rowY = (/** @type {number} */ i) => HEADER + i * row;
     const rows = Math.max(view.features.length, ...hidden, outputs);
-    const height = HEADER + rows * ROW;
+    const height = HEADER + rows * row;
     this.stage.replaceChildren();
     this.stage.style.height = `${height}px`;
     this.stage.style.width = `${width}px`;
@@ -382,6 +414,8 @@ export class NetworkDiagram {
     pos.push(inputRows.map(({ i }) => [colX(0), rowY(i)]));
     hidden.forEach((n, l) => pos.push(Array.from({ length: n }, (_, j) => [colX(l + 1), rowY(j)])));
     pos.push(Array.from({ length: outputs }, (_, j) => [colX(cols - 1), rowY(j)]));
+    this.labelPositions = pos;
+    this.labelKey = "";
 
     // Input features: every feature, enabled ones linked.
     view.features.forEach((f, i) => {
@@ -400,8 +434,14 @@ export class NetworkDiagram {
       label.className = "node-label";
       label.textContent = f.label;
       button.append(label);
-      button.addEventListener("click", () => this.toggleFeature(f.name));
       const index = view.enabled.indexOf(f.name);
+      button.addEventListener("click", () => {
+        const overlay = this.view?.overlay;
+        if (overlay) {
+          if (index >= 0) overlay.onPick({ kind: "node", layer: 0, index });
+        } else this.toggleFeature(f.name);
+      });
+      if (on) button.dataset.node = `0,${index}`;
       if (on) {
         this.hoverable(button, [0, index]);
         nodes[0].push(button);
@@ -426,6 +466,8 @@ export class NetworkDiagram {
         let name = `Neuron ${j + 1} of hidden layer ${l + 1}: focus to show its map`;
         if (isOutput) name = multi ? `Output neuron ${j + 1}: probability of class ${j}; focus to show its map` : "Output neuron";
         div.setAttribute("aria-label", name);
+        div.dataset.node = `${l + 1},${j}`;
+        div.addEventListener("click", () => this.view?.overlay?.onPick({ kind: "node", layer: l + 1, index: j }));
         place(div, x, y);
         div.title = isOutput && multi ? HELP.class_output : HELP.thumbnail;
         nodes[l + 1].push(div);
@@ -588,6 +630,11 @@ export class NetworkDiagram {
     el.addEventListener("blur", () => this.hideValue());
     el.addEventListener("click", () => {
       this.focusItem(this.items.indexOf(/** @type {any} */ (el)));
+      const overlay = this.view?.overlay;
+      if (overlay) {
+        overlay.onPick(target.kind === "weight" ? { ...target } : { kind: "bias", layer: target.layer, neuron: target.neuron });
+        return;
+      }
       this.hideValue();
       this.openEditor(target, el);
     });
@@ -596,10 +643,13 @@ export class NetworkDiagram {
   /** @param {DiagramView} view */
   paint(view) {
     const frame = view.frame;
+    const styles = view.overlay?.links ?? null;
     for (const link of this.links) {
       const w = valueOf(frame, link.target) ?? 0;
-      const color = cssColor(w);
-      const width = linkWidth(w).toFixed(2);
+      const t = link.target;
+      const style = styles && t.kind === "weight" ? styles[t.layer]?.[t.source]?.[t.target] : undefined;
+      const color = style ? style.color : cssColor(w);
+      const width = style ? style.width.toFixed(2) : linkWidth(w).toFixed(2);
       if (color !== link.color) link.el.setAttribute("stroke", (link.color = color));
       if (width !== link.width) link.el.setAttribute("stroke-width", (link.width = width));
     }
@@ -622,8 +672,51 @@ export class NetworkDiagram {
       }
     }
     this.paintLineColors(view.lineColors ?? null);
+    this.paintOverlay(view.overlay ?? null);
     this.updateTooltip();
     this.updateLive();
+  }
+
+  /**
+   * The overlay's labels under the nodes and its picked item (or none of them).
+   * @param {Overlay | null} overlay
+   */
+  paintOverlay(overlay) {
+    const key = JSON.stringify([overlay?.labels ?? null, overlay?.selected ?? null]);
+    if (key === this.labelKey) return;
+    this.labelKey = key;
+    for (const old of this.stage.querySelectorAll(".net-label")) old.remove();
+    this.root.classList.toggle("net-overlay", overlay !== null);
+    for (const el of this.stage.querySelectorAll(".picked")) el.classList.remove("picked");
+    if (!overlay) return;
+    (overlay.labels ?? []).forEach((layer, l) =>
+      layer.forEach((lines, j) => {
+        const at = this.labelPositions[l]?.[j];
+        if (!at || lines.length === 0) return;
+        const label = document.createElement("div");
+        label.className = "net-label";
+        label.dataset.node = `${l},${j}`;
+        // Centred under its node; the output's end at the node's right (the diagram's edge).
+        const end = l === this.labelPositions.length - 1;
+        label.classList.toggle("end", end);
+        label.style.left = `${at[0] + (end ? NODE : NODE / 2)}px`;
+        label.style.top = `${at[1] + NODE + 1}px`;
+        label.append(...lines.map((text) => Object.assign(document.createElement("span"), { textContent: text })));
+        this.stage.append(label);
+      }),
+    );
+    const picked = overlay.selected;
+    if (!picked) return;
+    const [kind, rest] = picked.split(":");
+    const n = rest.split(",").map(Number);
+    /** @type {Element | undefined} */
+    let el;
+    if (kind === "n") el = this.nodes[n[0]]?.[n[1]];
+    else if (kind === "b") el = this.biases.find((b) => b.target.kind === "bias" && b.target.layer === n[0] && b.target.neuron === n[1])?.el;
+    else {
+      el = this.links.find((k) => k.target.kind === "weight" && k.target.layer === n[0] && k.target.source === n[1] && k.target.target === n[2])?.el;
+    }
+    el?.classList.add("picked");
   }
 
   /**
