@@ -36,7 +36,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -81,6 +81,9 @@ if redis.call('get', KEYS[1]) ~= ARGV[1] then return -1 end
 redis.call('del', KEYS[1])
 if redis.call('exists', KEYS[2]) == 0 then return -2 end
 if #ARGV > 4 then
+  local last = 11 + 2 * tonumber(ARGV[11])
+  for i = 12, last, 2 do redis.call('hset', KEYS[5], ARGV[i], ARGV[i + 1]) end
+  for i = last + 1, #ARGV do redis.call('hdel', KEYS[5], ARGV[i]) end
   redis.call('hset', KEYS[2], 'meta', ARGV[5], 'state', ARGV[6])
   if ARGV[7] ~= '' then redis.call('hset', KEYS[2], 'data', ARGV[7]) end
   if tonumber(ARGV[8]) < 0 then
@@ -89,9 +92,6 @@ if #ARGV > 4 then
     redis.call('setrange', KEYS[3], tonumber(ARGV[8]), ARGV[9])
   end
   redis.call('hset', KEYS[2], 'v', ARGV[10])
-  local last = 11 + 2 * tonumber(ARGV[11])
-  for i = 12, last, 2 do redis.call('hset', KEYS[5], ARGV[i], ARGV[i + 1]) end
-  for i = last + 1, #ARGV do redis.call('hdel', KEYS[5], ARGV[i]) end
 end
 redis.call('pexpire', KEYS[2], ARGV[2])
 redis.call('pexpire', KEYS[3], ARGV[2])
@@ -273,6 +273,9 @@ class RedisStore:
                     self._forget(session_id)
                     raise StoreUnavailable("the session's lock expired before it was saved")
                 if write:
+                    # Saved: the states are in Redis now, this copy keeps only their list.
+                    t = copy.session.trainer
+                    t.checkpoints.keep_states_elsewhere(self._loader(session_id, t))
                     self._remember(_copy_of(copy.session, version))
         finally:
             if not released:
@@ -322,8 +325,19 @@ class RedisStore:
         for column, name in enumerate(HISTORY_KEYS):
             arrays[name] = points[:, column].copy()
         meta.update(json.loads(fields[b"meta"]))
+        trainer = restore(meta, arrays, lambda epoch: load(epoch))
+        load = self._loader(session_id, trainer)
+        room, student = fields.get(b"room", b"").decode(), fields.get(b"student", b"").decode()
+        copy = _copy_of(Session(session_id, trainer, room=room, student=student), version)
+        if "checkpoints" not in meta:  # saved before there were any: what restore made is new
+            copy.saved_checkpoints = {}
+        return copy
 
-        def load_checkpoint(epoch: int) -> State:
+    def _loader(self, session_id: str, trainer: Trainer) -> Callable[[int], State]:
+        """Reads the state of one of ``trainer``'s checkpoints from Redis (under the
+        session's lock, as every use of a session is)."""
+
+        def load(epoch: int) -> State:
             with reachable():
                 raw = self.redis.hget(self._ckey(session_id), str(epoch))
             try:
@@ -335,9 +349,7 @@ class RedisStore:
                     f"the checkpoint of epoch {epoch} cannot be read: {exc}"
                 ) from None
 
-        trainer = restore(meta, arrays, load_checkpoint)
-        room, student = fields.get(b"room", b"").decode(), fields.get(b"student", b"").decode()
-        return _copy_of(Session(session_id, trainer, room=room, student=student), version)
+        return load
 
     def _changes(self, copy: _Copy) -> list[Any]:
         """What a write sends: meta, state, data if it changed, the history from the

@@ -59,9 +59,9 @@ def quantise(grid: NDArray[Any]) -> str:
 def _grids(session: Session, slot: str, density: int) -> list[NDArray[Any]]:
     """The grid of every layer at ``density``, cached until the weights change.
 
-    One cache entry per slot ("full" and "thumb", and "replay full" and "replay thumb"
-    for checkpoints): a client asking for many thumbnail sizes or epochs cannot make a
-    session hold a set of grids for each."""
+    One cache entry per slot ("full" and "thumb"; a checkpoint's grids are dropped after
+    its frame): a client asking for many thumbnail sizes or epochs cannot make a session
+    hold a set of grids for each."""
     t = session.trainer
     key = (t.net.params.tobytes(), t.config, density)
     cached = session.cache.get(slot)
@@ -91,6 +91,8 @@ def frame(
         out = _frame(session, since, thumb, neuron, "replay ")
     finally:
         np.copyto(t.net.params, current)
+        for slot in ("replay full", "replay thumb"):  # kept only while drawing it
+            session.cache.pop(slot, None)
     out["epoch"] = epoch
     return out
 

@@ -5,6 +5,7 @@ them, draws a frame at one and restores one, in memory and through Redis."""
 
 from __future__ import annotations
 
+import json
 from contextlib import nullcontext
 from typing import Any
 
@@ -354,3 +355,55 @@ def test_redis_keeps_each_checkpoint_under_its_own_field_written_once(redis_url:
         assert sorted(int(f) for f in db.hkeys(ckey))[-1] == 300
         assert client.delete(url).status_code == 204
         assert not db.exists(ckey)
+
+
+def test_after_a_restore_the_run_from_there_is_kept_as_densely_as_a_fresh_one() -> None:
+    long, fresh = _trainer({}), _trainer({})
+    long.step(3000)
+    assert long.checkpoints.stride > 1
+    long.restore_checkpoint(0)
+    long.step(100)
+    fresh.step(100)
+    assert [c.epoch for c in long.checkpoints.list()] == [c.epoch for c in fresh.checkpoints.list()]
+
+
+def test_a_restore_on_other_data_records_the_losses_on_the_data_now() -> None:
+    t = _trainer({})
+    t.step(8)
+    t.regenerate(99)
+    t.step(2)
+    t.restore_checkpoint(5)
+    m = t.metrics
+    assert (t.history.train[-1], t.history.test[-1]) == (m.train_loss, m.test_loss)
+    c = t.checkpoints.at(5)
+    assert c is not None and (c.train_loss, c.test_loss) == (m.train_loss, m.test_loss)
+
+
+def test_a_checkpoints_frame_leaves_no_grids_behind() -> None:
+    with TestClient(create_app(Settings())) as client:
+        sid = _create(client)
+        client.post(f"/api/sessions/{sid}/step", json={"epochs": 3, "frame": True})
+        client.get(f"/api/sessions/{sid}/frame", params={"epoch": 1})
+        store: Any = client.app.state.store  # type: ignore[attr-defined]
+        assert set(store.get(sid).cache) == {"full", "thumb"}
+
+
+def test_redis_a_session_saved_before_checkpoints_gets_its_first_one_stored(
+    redis_url: str,
+) -> None:
+    redis.Redis.from_url(redis_url).flushall()
+    settings = Settings(redis_url=redis_url)
+    db = redis.Redis.from_url(redis_url)
+    with TestClient(create_app(settings)) as a:
+        sid = _create(a)
+        url = f"/api/sessions/{sid}"
+        a.post(f"{url}/step", json={"epochs": 5})
+        meta = json.loads(db.hget(f"np:s:{sid}", "meta") or b"{}")
+        del meta["checkpoints"]  # as an older server saved it
+        db.hset(f"np:s:{sid}", mapping={"meta": json.dumps(meta), "v": 12345})
+        db.delete(f"np:c:{sid}")
+        assert a.patch(url, json={"learning_rate": 0.01}).status_code == 200
+    with TestClient(create_app(settings)) as b:  # another process, from Redis alone
+        assert [c["epoch"] for c in b.get(f"{url}/checkpoints").json()["checkpoints"]] == [5]
+        assert b.get(f"{url}/frame", params={"epoch": 5}).status_code == 200
+        assert b.post(f"{url}/restore", json={"epoch": 5}).status_code == 200

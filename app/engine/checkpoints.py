@@ -115,9 +115,22 @@ class Checkpoints:
         """Forget the checkpoints of epochs after ``epoch``."""
         self._items = [c for c in self._items if c.epoch <= epoch]
         self.fresh_optimizer_through = min(self.fresh_optimizer_through, epoch)
+        # Back to the stride a run of this length has (those kept are on it too), so the
+        # epochs trained from here on are kept as densely as in a fresh run.
+        while self.stride > 1 and max(0, epoch - RECENT) <= (LIMIT - RECENT - 1) * (
+            self.stride // 2
+        ):
+            self.stride //= 2
 
     def clear(self) -> None:
         self._items, self.stride, self.fresh_optimizer_through = [], 1, -1
+
+    def keep_states_elsewhere(self, loader: Callable[[int], State]) -> None:
+        """Drop the states held here: ``loader(epoch)`` reads one when it is needed."""
+        self._items = [
+            c if c.saved is None else Checkpoint(c.epoch, c.train_loss, c.test_loss, loader=loader)
+            for c in self._items
+        ]
 
     def optimizer_changed(self) -> None:
         """The optimizer was changed: resuming from any checkpoint kept so far restarts it."""

@@ -563,10 +563,13 @@ class Trainer:
         self.epoch, self.position, self.last_batch = epoch, 0, None
         self.status, self.diverged_at_epoch = "ready", None
         self.run += 1
-        self.history.truncate(epoch, c.train_loss, c.test_loss)
         self.checkpoints.drop_after(epoch)
         with np.errstate(all="ignore"):
             self.metrics = self._measure()
+        m = self.metrics
+        self.history.truncate(epoch, m.train_loss, m.test_loss)
+        if (m.train_loss, m.test_loss) != (c.train_loss, c.test_loss):
+            self._checkpoint()  # other data since: this epoch's losses on the data now
         return c
 
     def refresh_metrics(self) -> None:
