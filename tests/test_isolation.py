@@ -114,9 +114,11 @@ def test_no_route_lists_sessions(client: TestClient) -> None:
     for path, methods in paths.items():
         if "get" in methods and path not in public:
             # One session, or one class (by its code; its students only with the token).
-            assert any(k in path for k in ("{session_id}", "{code}", "{dataset_id}")), path
+            keys = ("{session_id}", "{code}", "{dataset_id}", "{comparison_id}")
+            assert any(k in path for k in keys), path
     assert "get" not in paths.get("/api/sessions", {})
     assert "get" not in paths.get("/api/rooms", {})
+    assert "get" not in paths.get("/api/comparisons", {})
     sid = client.post("/api/sessions").json()["id"]
     room = client.post("/api/rooms").json()["code"]
     lists = ["/api/sessions", "/api/sessions/", "/api/sessions?all=1", "/api", "/api/"]
