@@ -5,17 +5,19 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
 
-from . import __version__, errors, openapi
+from . import __version__, errors, lessons, openapi
 from .comparisons import ComparisonStore, MemoryComparisonStore, RedisComparisonStore
 from .middleware import BodyLimit, SecurityHeaders
 from .rooms import MemoryRoomStore, RoomStore
 from .routes import checkpoints, comparisons, data, docs, explain, meta, rooms, script, sessions
+from .routes import lessons as lesson_routes
 from .settings import Settings
 from .shared_data import DatasetStore, MemoryDatasetStore, RedisDatasetStore
 from .store import MemoryStore, SessionStore
@@ -75,6 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.comparisons = make_comparisons(settings, app.state.store)
         app.state.compute = threading.BoundedSemaphore(settings.compute_slots)
         app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
+        extra = Path(settings.lessons_dir) if settings.lessons_dir else None
+        app.state.lessons = lessons.load(extra)  # a bad file: logged, skipped
         yield
         app.state.rooms.close()
         app.state.store.close()
@@ -100,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(data.shared)
     app.include_router(rooms.router)
     app.include_router(rooms.pages)
+    app.include_router(lesson_routes.router)
+    app.include_router(lesson_routes.pages)
     docs.install(app)
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=1)  # CPU over bytes

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     workers: Count | Literal["auto"] = 1  # processes; >1 needs redis_url; auto: one per core
     static_dir: Path = ROOT / "static"
     templates_dir: Path = ROOT / "templates"
+    lessons_dir: str = ""  # a folder of a teacher's lesson files (*.toml); "": none
 
     def worker_count(self) -> int:
         """``auto``: one process per core with Redis, one without (it could not share)."""

@@ -78,6 +78,7 @@ REBUILT = (
     "app.routes.script",
     "app.routes.comparisons",
     "app.routes.rooms",
+    "app.routes.lessons",
     "app.main",
 )
 

@@ -108,6 +108,8 @@ export class Controller {
     this.onEnded = onEnded;
     /** A poll of the class's state is scheduled. */
     this.pollQueued = false;
+    /** @type {Set<string>} the fields a lesson's step locks (lesson.js) */
+    this.lessonLocks = new Set();
     api.inRoom = this.tracker !== null;
     /** @type {Json | null} */
     this.state = null;
@@ -302,9 +304,28 @@ export class Controller {
     return this.tracker?.ended ?? false;
   }
 
-  /** The fields the teacher locked (empty outside a class). */
+  /** The fields the teacher locked (empty outside a class), and those a lesson's step locks. */
   get locked() {
-    return new Set(this.tracker?.room?.locked ?? []);
+    return new Set([...(this.tracker?.room?.locked ?? []), ...this.lessonLocks]);
+  }
+
+  /**
+   * A lesson step's setup: its config (the server's names, a whole config) and the page's
+   * own view settings, then a fresh network, paused. The step's locks come after.
+   * @param {Json} config
+   * @param {Record<string, boolean>} [view]
+   */
+  async applySetup(config, view = {}) {
+    this.lessonLocks = new Set();
+    this.pause();
+    const next = { ...fromServerConfig(this.settings, config, this.options), ...view };
+    /** @type {Partial<Settings>} */
+    const change = {};
+    for (const [name, value] of Object.entries(next)) {
+      if (JSON.stringify(value) !== JSON.stringify(this.settings[name])) change[name] = value;
+    }
+    await this.change(change);
+    await this.reset();
   }
 
   /**
@@ -463,8 +484,8 @@ export class Controller {
    */
   change(change) {
     if (this.ended) return Promise.resolve();
-    if (this.tracker) {
-      // A locked field stays as the teacher set it (its control is disabled anyway).
+    if (this.tracker || this.lessonLocks.size > 0) {
+      // A locked field stays as the teacher (or the lesson) set it (its control is disabled anyway).
       const { kept, dropped } = withoutLocked(change, this.locked);
       if (dropped.length > 0) {
         this.error = ROOM.locked;

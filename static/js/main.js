@@ -13,6 +13,7 @@ import { ExplainPoint } from "./explain-point.js";
 import { formatBatch, formatEpoch, formatLoss } from "./format.js";
 import { HeatMap, drawLegend } from "./heatmap.js";
 import { Legend } from "./legend.js";
+import { LessonPanel, lessonLang } from "./lesson.js";
 import { LossChart } from "./linechart.js";
 import { NetworkDiagram } from "./network.js";
 import { classCount, fieldWithControl, normalizeOptions } from "./options.js";
@@ -129,9 +130,12 @@ async function main() {
   const usable = link.settings.features.filter((name) => shownFeatures.some((c) => c.name === name));
   if (usable.length > 0) link.settings.features = usable;
   let writtenHash = "";
+  // The lesson open (and the language), at the end of the hash: lesson.js says which.
+  /** @type {[string, string][]} */
+  let lessonLink = link.extra.lang ? [["lang", link.extra.lang]] : [];
   const writeHash = (/** @type {import("./state.js").Settings} */ s) => {
     if (room) return;
-    writtenHash = `#${toHash(s, options, link.hide)}`;
+    writtenHash = `#${toHash(s, options, link.hide, lessonLink)}`;
     if (location.hash !== writtenHash) history.replaceState(null, "", writtenHash);
   };
   const render = perFrame(() => draw());
@@ -236,6 +240,30 @@ async function main() {
   applyHidden(document, hide);
   fillExplain(/** @type {HTMLDetailsElement} */ (document.getElementById("explain")));
   const projector = new Projector(/** @type {HTMLButtonElement} */ (document.getElementById("projector-button")), render);
+  // Lessons (static/js/lesson.js): a panel above the columns, opened by its button or by
+  // `#lesson=<id>&step=<n>` (`lang=en|zh`); not in a class.
+  const lessonButton = /** @type {HTMLButtonElement} */ (document.getElementById("lessons-button"));
+  lessonButton.hidden = room !== null;
+  const lang = lessonLang(link.extra.lang, document.documentElement.dataset.lang, navigator.language);
+  const lessons = room
+    ? null
+    : new LessonPanel({ root: /** @type {HTMLElement} */ (document.getElementById("lesson")), button: lessonButton }, lang, {
+        get: (path) => api.enqueue(() => api.send("GET", path)),
+        check: (id, n, l) => api.session("GET", `/lessons/${encodeURIComponent(id)}/steps/${n}/check?lang=${l}`),
+        apply: (config, view) => c.applySetup(config, view),
+        lock: (fields) => {
+          c.lessonLocks = new Set(fields);
+          render();
+        },
+        linked: (open) => {
+          const keep = link.extra.lang || open ? [/** @type {[string, string]} */ (["lang", lang])] : [];
+          lessonLink = open ? [["lesson", open.lesson], ["step", String(open.step)], ...keep] : keep;
+          writeHash(c.settings);
+        },
+        changed: render,
+        now: () => performance.now(),
+        later: (fn, ms) => void setTimeout(fn, ms),
+      });
   const announcer = new Announcer(
     (text) => (/** @type {HTMLElement} */ (document.getElementById("announcer")).textContent = text),
     () => performance.now(),
@@ -338,6 +366,7 @@ async function main() {
       disabled: c.ended || locked.has("dataset"),
     });
     announcer.update(summary(true), c.playing);
+    lessons?.update({ state: c.state });
     c.drawn();
   }
 
@@ -362,6 +391,7 @@ async function main() {
   render();
   await c.start();
   writeHash(c.settings);
+  if (lessons && link.extra.lesson) await lessons.open(link.extra.lesson, Number(link.extra.step ?? 1));
   if (!c.ended) await c.loadPreviews();
 }
 

@@ -335,7 +335,14 @@ export const HIDE_SUFFIX = "_hide";
  * @property {Settings} settings  valid values, defaults for the rest
  * @property {string[]} ignored   the parts not used, each with its reason, for a person
  * @property {string[]} hide      the controls hidden by `<key>_hide=true`, by hash key
+ * @property {Record<string, string>} extra  the keys of EXTRA_KEYS the hash has, by key
  */
+
+/**
+ * Hash keys that are not settings and that other modules read: a lesson and its step
+ * (the lesson panel, lesson.js) and the language. Never reported as unknown.
+ */
+export const EXTRA_KEYS = ["lesson", "step", "lang"];
 
 /**
  * URL hash (with or without "#") → settings, the parts that were ignored and why, and
@@ -373,6 +380,12 @@ export function readHash(hash, o) {
   for (const f of o.fields) settings[f.name] = kindOf(f).read(f, get, settings[f.name], refused);
   const link = readKey(get, DATA_KEY, (raw) => (DATA_ID.test(raw) ? raw : undefined), refused, () => DATA_ID_REFUSED);
   if (link) settings.data_link = link;
+  /** @type {Record<string, string>} */
+  const extra = {};
+  for (const k of EXTRA_KEYS) {
+    const v = get(k);
+    if (v !== undefined) extra[k] = v;
+  }
   /** @type {string[]} */
   const hide = [];
   for (const [k, v] of values) {
@@ -382,7 +395,7 @@ export function readHash(hash, o) {
       refused(k, v, IGNORED.unknown);
     }
   }
-  return { settings, ignored, hide };
+  return { settings, ignored, hide, extra };
 }
 
 /**
@@ -412,10 +425,11 @@ export function hashEntries(s, o) {
  * @param {Settings} s
  * @param {Options} o
  * @param {string[]} [hide]  hash keys of the controls hidden (`<key>_hide=true`)
+ * @param {[string, string][]} [extra]  keys of EXTRA_KEYS and their texts, at the very end
  * @returns {string}
  */
-export function toHash(s, o, hide = []) {
-  return [...hashEntries(s, o), ...hide.map((k) => /** @type {[string, string]} */ ([`${k}${HIDE_SUFFIX}`, "true"]))]
+export function toHash(s, o, hide = [], extra = []) {
+  return [...hashEntries(s, o), ...hide.map((k) => /** @type {[string, string]} */ ([`${k}${HIDE_SUFFIX}`, "true"])), ...extra]
     .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
     .join("&");
 }
