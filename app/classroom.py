@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .engine import Trainer, config_from_dict, evaluate_grid
-from .engine.config import LABELS
+from .engine.messages import Message, catalog
 from .rooms import Room, RoomNotFound, RoomStore, Student
 from .serialize import quantise
 from .store import Session, SessionNotFound, SessionStore
@@ -78,9 +78,12 @@ def refuse_paused(link: Link | None) -> None:
         raise Paused
 
 
-def locked_message(name: str) -> str:
-    label = LABELS.get(name, name.replace("_", " ")).lower()
-    return f"Your teacher has locked the {label} for this activity."
+def locked_message(name: str) -> Message:
+    """What a student hears when they change a locked field (``field.<name>``: its name
+    in a sentence)."""
+    key = f"field.{name}"
+    label = Message(key) if key in catalog("en") else name.replace("_", " ")
+    return Message("class.locked", {"label": label})
 
 
 def trainer_for(room: Room, student: Student, seed: int) -> Trainer:

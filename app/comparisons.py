@@ -60,7 +60,7 @@ def run_configs(
         try:
             configs.append(apply_changes(start, changes)[0])
         except ConfigError as exc:
-            raise ConfigError(f"variants.{index}: {exc}") from None
+            raise ConfigError("comparison.variant", index=index, reason=exc.message) from None
     return start, configs
 
 
@@ -73,7 +73,7 @@ def build_runs(configs: Sequence[Config]) -> list[Trainer]:
         try:
             trainers.append(Trainer(config))
         except ConfigError as exc:
-            raise ConfigError(f"variants.{index}: {exc}") from None
+            raise ConfigError("comparison.variant", index=index, reason=exc.message) from None
     first = trainers[0]
     for trainer in trainers[1:]:
         if shares_weights(first, trainer):

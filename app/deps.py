@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
 from .comparisons import ComparisonStore
+from .engine.messages import Lang, accepted_language
 from .rooms import RoomStore
 from .settings import Settings
 from .shared_data import DatasetStore
@@ -46,7 +47,14 @@ async def get_comparisons(request: Request) -> ComparisonStore:
     return request.app.state.comparisons  # type: ignore[no-any-return]
 
 
+async def get_lang(request: Request) -> Lang:
+    """The language of the request's Accept-Language (English without one): the one its
+    sentences are said in."""
+    return accepted_language(request.headers.get("accept-language"))
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+LangDep = Annotated[Lang, Depends(get_lang)]
 ComparisonsDep = Annotated[ComparisonStore, Depends(get_comparisons)]
 DatasetsDep = Annotated[DatasetStore, Depends(get_datasets)]
 RoomsDep = Annotated[RoomStore, Depends(get_rooms)]

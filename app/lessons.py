@@ -31,16 +31,14 @@ from pydantic import ValidationError
 from . import schemas
 from .engine import FIELD, FIELDS, Config, ConfigError, Trainer, apply_changes
 from .engine.config import CONFIG_FIELDS, MAX_HIDDEN_LAYERS, MAX_NEURONS
+from .engine.messages import DEFAULT_LANG, LANGS, Lang, MessageError, accepted_language
 
 log = logging.getLogger(__name__)
 
 BUILT_IN = Path(__file__).resolve().parent / "lesson_files"
-LANGS = ("en", "zh")
-DEFAULT_LANG = "en"
-Lang = Literal["en", "zh"]
 BOTH = " and ".join(LANGS)
 NO_TEXTS: dict[str, tuple[str, ...]] = {lang: () for lang in LANGS}
-ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")  # the whole name (fullmatch)
 MAX_EPOCHS = 100_000
 MAX_TEXT = 4000  # characters of one text, hint or question
 MAX_ITEMS = 20  # hints or questions of one step
@@ -60,14 +58,18 @@ def _losses(t: Trainer) -> tuple[float, float] | None:
     return None if t.status == "diverged" else (t.metrics.train_loss, t.metrics.test_loss)
 
 
+OVERFIT_TRAIN_DROP = 0.8  # the training loss must fall to this share of its value
+
+
 def _overfitting(t: Trainer) -> float | None:
-    """How far the test loss has risen above its lowest point in this run (0 when the
-    training loss has not fallen since that point: that is not overfitting)."""
+    """How far the test loss has risen above its lowest point in this run (0 unless the
+    training loss has fallen by a fifth since that point: a drift while both losses are
+    still high, early in training, is not overfitting)."""
     test, train = t.history.test, t.history.train
     if len(test) < 2 or t.status == "diverged":
         return None
     best = min(range(len(test)), key=test.__getitem__)
-    if train[-1] >= train[best]:
+    if train[-1] > OVERFIT_TRAIN_DROP * train[best]:
         return 0.0
     return float(test[-1] - test[best])
 
@@ -120,6 +122,9 @@ CHECKS: dict[str, CheckKind] = {
         CheckKind("at_least_epochs", "integer", 0, MAX_EPOCHS,
                   lambda t: t.epoch, lambda a, v: a >= v,
                   {"en": "At least {value} epochs trained", "zh": "至少训练 {value} 轮"}),
+        CheckKind("at_most_epochs", "integer", 0, MAX_EPOCHS,
+                  lambda t: t.epoch, lambda a, v: a <= v,
+                  {"en": "Within {value} epochs", "zh": "在 {value} 轮以内"}),
         CheckKind("overfitting", "number", 0, 10,
                   _overfitting, lambda a, v: a >= v,
                   {"en": "Test loss risen at least {value} above its lowest while training "
@@ -193,8 +198,8 @@ class LessonError(ValueError):
         self.key = key  # the step's key at fault, to find its line
 
 
-class LessonNotFound(LookupError):
-    pass
+class LessonNotFound(MessageError, LookupError):
+    """No such lesson, or no such step of it; the message says which."""
 
 
 # -- reading a file ----------------------------------------------------------------------
@@ -218,7 +223,8 @@ def line_of(raw: str, step: int | None, key: str | None) -> int | None:
     else:
         return None
     if key is not None:
-        pattern = re.compile(rf"^\s*(\[\s*steps\.{key}\s*\]|{key}\s*[.=])")
+        name = re.escape(key)
+        pattern = re.compile(rf"^\s*(\[\s*steps\.{name}\s*\]|{name}\s*[.=])")
         for i in range(start, stop):
             if pattern.match(lines[i]):
                 return i + 1
@@ -380,7 +386,7 @@ def _step(raw: dict[str, Any], setup: Config, seeded: bool) -> tuple[Step, Confi
 
 def parse(raw: str, lesson_id: str, source: str = "", built_in: bool = False) -> Lesson:
     """A lesson from the text of its TOML file; LessonError says where and why."""
-    if not ID.match(lesson_id):
+    if not ID.fullmatch(lesson_id):
         raise LessonError(
             "the file name must be the lesson's id: lower-case letters, digits, - and _ "
             "(at most 64), then .toml"
@@ -439,7 +445,7 @@ def _read_folder(folder: Path, built_in: bool) -> dict[str, Lesson]:
     found: dict[str, Lesson] = {}
     for path in sorted(folder.glob("*.toml")):
         try:
-            raw = path.read_text(encoding="utf-8")
+            raw = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Notepad) is fine
             found[path.stem] = parse(raw, path.stem, str(path), built_in)
         except LessonError as exc:
             log.warning(describe(path, exc))
@@ -469,23 +475,11 @@ def load(extra: Path | None = None, built_in: Path = BUILT_IN) -> dict[str, Less
 
 
 def pick_lang(query: str | None, accept_language: str | None) -> Lang:
-    """``lang`` of the query, else the first of Accept-Language (by q) we have, else en."""
+    """``lang`` of the query, else the first of Accept-Language (by q) we have, else en
+    (the rule every sentence of the server follows: ``accepted_language``)."""
     if query in LANGS:
         return query  # type: ignore[return-value]
-    ranked: list[tuple[float, int, str]] = []
-    for i, part in enumerate((accept_language or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        q = 1.0
-        match = re.search(r"q\s*=\s*([^\s;,]*)", params)
-        if match:
-            try:
-                q = float(match[1])
-            except ValueError:
-                q = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        if primary in LANGS and q > 0:
-            ranked.append((-q, i, primary))
-    return sorted(ranked)[0][2] if ranked else DEFAULT_LANG  # type: ignore[return-value]
+    return accepted_language(accept_language)
 
 
 # -- what the API sends ------------------------------------------------------------------
@@ -494,10 +488,10 @@ def pick_lang(query: str | None, accept_language: str | None) -> Lang:
 def find(lessons: dict[str, Lesson], lesson_id: str, step: int | None = None) -> Lesson:
     lesson = lessons.get(lesson_id)
     if lesson is None:
-        raise LessonNotFound(f"There is no lesson {lesson_id[:64]!r}; GET /api/lessons lists them.")
+        raise LessonNotFound("lesson.unknown", lesson=lesson_id[:64])
     if step is not None and not 1 <= step <= len(lesson.steps):
         count = len(lesson.steps)
-        raise LessonNotFound(f"The lesson {lesson_id!r} has steps 1 to {count}, not {step}.")
+        raise LessonNotFound("lesson.no_such_step", lesson=lesson_id, count=count, step=step)
     return lesson
 
 

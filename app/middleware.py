@@ -6,6 +6,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .engine.messages import accepted_language, text
+
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (
@@ -58,7 +60,7 @@ class BodyLimit:
                 except ValueError:
                     declared = self.max_bytes + 1
                 if declared > self.max_bytes:
-                    await self._reject(send)
+                    await self._reject(scope, send)
                     return
         received = 0
         too_large = False
@@ -82,18 +84,19 @@ class BodyLimit:
                 await send(message)
             elif message["type"] == "http.response.start" and not rejected:
                 rejected = True
-                await self._reject(send)
+                await self._reject(scope, send)
 
         try:
             await self.app(scope, limited_receive, guarded_send)
         except _TooLarge:
             if not rejected:
-                await self._reject(send)
+                await self._reject(scope, send)
 
-    async def _reject(self, send: Send) -> None:
-        body = json.dumps(
-            {"detail": f"The request body is larger than {self.max_bytes} bytes.", "errors": []}
-        ).encode()
+    async def _reject(self, scope: Scope, send: Send) -> None:
+        asked = dict(scope.get("headers", [])).get(b"accept-language", b"")
+        lang = accepted_language(asked.decode("latin-1"))
+        detail = text("request.too_large", lang, most=self.max_bytes)
+        body = json.dumps({"detail": detail, "errors": []}).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -49,6 +49,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from .engine import ConfigError, Trainer
 from .engine.checkpoints import Checkpoint, State, pack_one, unpack_one
+from .engine.messages import message_of
 from .engine.snapshot import capture, pack, restore, unpack
 from .store import Session, SessionNotFound, StoreUnavailable, new_session_id
 
@@ -346,7 +347,7 @@ class RedisStore:
                 return unpack_one(*unpack(raw), trainer.net.params.size)
             except (ValueError, KeyError, TypeError) as exc:
                 raise ConfigError(
-                    f"the checkpoint of epoch {epoch} cannot be read: {exc}"
+                    "snapshot.checkpoint_unreadable", epoch=epoch, reason=message_of(exc)
                 ) from None
 
         return load

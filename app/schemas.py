@@ -15,9 +15,10 @@ from pydantic import (
     model_validator,
 )
 
-from .engine import FEATURES, FIELDS
+from .engine import FEATURES, FIELDS, ConfigError
 from .engine import config as limits
 from .engine.config import Field as EngineField
+from .engine.messages import MessageError
 
 
 def _one_of(name: str, options: Any) -> AfterValidator:
@@ -25,7 +26,7 @@ def _one_of(name: str, options: Any) -> AfterValidator:
 
     def check(value: str) -> str:
         if value not in allowed:
-            raise ValueError(f"unknown {name} {value!r}; choose from {allowed}")
+            raise ConfigError("config.unknown_choice", name=name, value=value, choices=allowed)
         return value
 
     return AfterValidator(check)
@@ -308,7 +309,7 @@ class StepIn(FrameOptions):
     @model_validator(mode="after")
     def _one_unit(self) -> StepIn:
         if self.epochs is not None and self.batches is not None:
-            raise ValueError("send either epochs or batches, not both")
+            raise MessageError("session.epochs_or_batches")
         return self
 
 
@@ -508,14 +509,14 @@ NAME_PATTERN = rf"^[^{CONTROL}]*[^\s{CONTROL}][^{CONTROL}]*$"
 
 def _no_control_characters(text: str) -> str:
     if any(unicodedata.category(c) in ("Cc", "Cs") for c in text):
-        raise ValueError("must not contain control characters such as line breaks or tabs")
+        raise MessageError("text.control_characters")
     return text
 
 
 def _name(text: str) -> str:
     text = _no_control_characters(text)
     if not text.strip():
-        raise ValueError(f"type a name of 1 to {MAX_NAME} characters")
+        raise MessageError("text.empty_name", most=MAX_NAME)
     return text.strip()
 
 
@@ -552,7 +553,7 @@ class Goal(Strict):
         wants = "below" if self.metric in METRICS_BELOW else "at_least"
         given = [k for k in ("below", "at_least") if getattr(self, k) is not None]
         if given != [wants]:
-            raise ValueError(f"a goal on {self.metric} needs exactly one threshold: {wants}")
+            raise MessageError("class.goal_threshold", metric=self.metric, wants=wants)
         return self
 
 

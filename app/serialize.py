@@ -12,13 +12,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .engine import ConfigError, Trainer, divergence_message, evaluate_grid
+from .engine.checkpoints import nearest_epochs
 from .engine.config import Field
 from .store import Session
 
 DENSITY = 100
 
 
-def state(session: Session) -> dict[str, Any]:
+def state(session: Session, lang: str = "en") -> dict[str, Any]:
+    """The session's state; its sentences (the divergence explanation) in ``lang``."""
     t = session.trainer
     m = t.metrics
     diverged = t.status == "diverged"
@@ -33,7 +35,7 @@ def state(session: Session) -> dict[str, Any]:
         "test_accuracy": m.test_accuracy,
         "status": t.status,
         "diverged_at_epoch": t.diverged_at_epoch,
-        "message": divergence_message(t.epoch) if diverged else None,
+        "message": divergence_message(t.epoch, lang) if diverged else None,
         "confusion": t.confusion(),
         "data_size": len(t.split.train_labels) + len(t.split.test_labels),
         "batch": t.position,
@@ -83,8 +85,8 @@ def frame(
     t = session.trainer
     c = t.checkpoints.at(epoch)
     if c is None:
-        near = " and ".join(str(e) for e in t.checkpoints.nearest(epoch)) or "none"
-        raise ConfigError(f"there is no checkpoint at epoch {epoch}; the nearest are at {near}")
+        near = nearest_epochs(t.checkpoints.nearest(epoch))
+        raise ConfigError("frame.no_checkpoint", epoch=epoch, near=near)
     current = t.net.params.copy()
     np.copyto(t.net.params, c.state.params)  # under the session's lock: put back below
     try:

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .messages import Message
+
 LIMIT = 64
 RECENT = 32
 
@@ -67,6 +69,15 @@ class Checkpoint:
 
 Items = list[Checkpoint]  # aliases: inside the class, ``list`` is the method
 Epochs = list[int]
+
+
+def nearest_epochs(epochs: Epochs) -> str | Message:
+    """The epochs ``Checkpoints.nearest`` gives, as a message says them: "4 and 9"."""
+    if not epochs:
+        return Message("words.none")
+    if len(epochs) == 1:
+        return str(epochs[0])
+    return Message("words.and", {"first": epochs[0], "last": epochs[1]})
 
 
 class Checkpoints:

@@ -17,6 +17,7 @@ from .activations import ACTIVATIONS
 from .datasets import DATASETS, DEFAULT_DATASET
 from .features import FEATURE_LABELS, ordered_features
 from .losses import REGULARIZATIONS
+from .messages import Message, MessageError
 from .network import INITS
 from .optimizers import OPTIMIZERS
 
@@ -42,8 +43,9 @@ MAX_POINTS = 2000  # the most points of a custom dataset
 MAX_VALUE = 10.0  # the largest |target| of a custom regression point
 
 
-class ConfigError(ValueError):
-    """A configuration value is out of bounds or unknown; the message says which."""
+class ConfigError(MessageError):
+    """A configuration value is out of bounds or unknown; the message (a catalog key and
+    its parameters) says which."""
 
 
 def seed_from_string(text: str) -> int:
@@ -146,7 +148,7 @@ class Field:
     steps: tuple[float, ...] = ()  # the values the page offers
     step: float | None = None  # a slider's increment
     max_length: int | None = None  # layers: most hidden layers; seed: most characters
-    why: str = ""  # said after a bound that needs explaining
+    why: str = ""  # the message key of an exclusive upper bound that needs explaining
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -156,42 +158,45 @@ class Field:
         """The normalised value, or ConfigError with a sentence saying what is wrong."""
         if self.kind == "choice":
             if value not in self.names:
-                raise ConfigError(f"unknown {self.name} {value!r}; choose from {list(self.names)}")
+                raise ConfigError(
+                    "config.unknown_choice", name=self.name, value=value, choices=list(self.names)
+                )
             return str(value)
         if self.kind == "features":
             if not isinstance(value, list | tuple) or not all(isinstance(f, str) for f in value):
-                raise ConfigError("features must be a list of feature names")
+                raise ConfigError("config.features_not_list")
             try:
                 return ordered_features(value)
-            except ValueError as exc:
-                raise ConfigError(str(exc)) from None
+            except MessageError as exc:
+                raise ConfigError.of(exc.message) from None
         if self.kind == "layers":
             if not isinstance(value, list | tuple):
-                raise ConfigError("hidden_layers must be a list of neuron counts")
+                raise ConfigError("config.layers_not_list")
             if self.max_length is not None and len(value) > self.max_length:
-                raise ConfigError(f"at most {self.max_length} hidden layers, got {len(value)}")
-            return tuple(int(self._number("neurons per layer", n, integer=True)) for n in value)
+                raise ConfigError("config.too_many_layers", most=self.max_length, count=len(value))
+            per_layer = Message("config.neurons_per_layer")
+            return tuple(int(self._number(per_layer, n, integer=True)) for n in value)
         if self.kind == "seed":
             if isinstance(value, str):
                 value = seed_from_string(value)
             return int(self._number(self.name, value, integer=True))
         return self._number(self.name, value, integer=self.kind == "integer")
 
-    def _number(self, name: str, value: Any, *, integer: bool) -> float:
+    def _number(self, name: str | Message, value: Any, *, integer: bool) -> float:
         low, high = self.min, self.max
         assert low is not None and high is not None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{name} must be a number, got {value!r}")
+            raise ConfigError("config.not_number", name=name, value=value)
         if not math.isfinite(value):
-            raise ConfigError(f"{name} must be finite, got {value!r}")
+            raise ConfigError("config.not_finite", name=name, value=value)
         if integer and value != int(value):
-            raise ConfigError(f"{name} must be a whole number, got {value!r}")
+            raise ConfigError("config.not_whole", name=name, value=value)
         if not low <= value <= high:
-            raise ConfigError(f"{name} must be between {low:g} and {high:g}, got {value!r}")
+            raise ConfigError("config.out_of_range", name=name, low=low, high=high, value=value)
         if self.min_exclusive and value == low:
-            raise ConfigError(f"{name} must be greater than {low:g}, got {value!r}")
+            raise ConfigError("config.not_above", name=name, low=low, value=value)
         if self.max_exclusive and value == high:
-            raise ConfigError(f"{name} must be below {high:g}{self.why}, got {value!r}")
+            raise ConfigError(self.why or "config.not_below", name=name, high=high, value=value)
         return int(value) if integer else float(value)
 
 
@@ -233,7 +238,7 @@ FIELDS: tuple[Field, ...] = (
           "decay", min=0, max=MAX_DECAY, steps=LEARNING_RATE_DECAYS),
     Field("dropout", "number", "Dropout", 0.0, "network", "select", "dropout", "dropout",
           min=0, max=1, max_exclusive=True, steps=DROPOUT_RATES,
-          why=" (1 would drop every neuron)"),
+          why="config.dropout_below"),
     Field("seed", "seed", "Seed", 0, "data", "seed", None, "seed", min=0, max=MAX_SEED,
           max_length=MAX_SEED_LENGTH),
 )  # fmt: skip
@@ -282,9 +287,11 @@ def validate(config: Config) -> Config:
     problem, dataset = values["problem"], values["dataset"]
     if DATASETS[dataset].problem not in (problem, None):
         raise ConfigError(
-            f"dataset {dataset!r} is a {DATASETS[dataset].problem} dataset, "
-            f"not a {problem} one; for {problem} choose from "
-            f"{[n for n, s in DATASETS.items() if s.problem in (problem, None)]}"
+            "config.dataset_of_other_problem",
+            dataset=dataset,
+            its=Message(f"problem.{DATASETS[dataset].problem}"),
+            problem=Message(f"problem.{problem}"),
+            choices=[n for n, s in DATASETS.items() if s.problem in (problem, None)],
         )
     return replace(config, **values)
 
@@ -298,7 +305,7 @@ def apply_changes(config: Config, changes: dict[str, Any]) -> tuple[Config, str]
     """
     unknown = set(changes) - set(CONFIG_FIELDS)
     if unknown:
-        raise ConfigError(f"unknown config field(s) {sorted(unknown)}")
+        raise ConfigError("config.unknown_fields", names=sorted(unknown))
     changes = dict(changes)
     if "problem" in changes and changes["problem"] != config.problem and "dataset" not in changes:
         problem = FIELD["problem"].check(changes["problem"])
@@ -315,7 +322,7 @@ def config_from_dict(data: dict[str, Any]) -> Config:
     """Build and validate a config from a plain dict (missing fields take defaults)."""
     unknown = set(data) - set(CONFIG_FIELDS)
     if unknown:
-        raise ConfigError(f"unknown config field(s) {sorted(unknown)}")
+        raise ConfigError("config.unknown_fields", names=sorted(unknown))
     data = dict(data)
     if "problem" in data and "dataset" not in data and data["problem"] in PROBLEMS:
         data["dataset"] = DEFAULT_DATASET[data["problem"]]

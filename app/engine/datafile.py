@@ -22,6 +22,7 @@ import numpy as np
 
 from .config import GRID_EXTENT as EXTENT
 from .config import MAX_POINTS, MAX_VALUE, PROBLEMS, ConfigError
+from .messages import Message
 
 __all__ = [
     "EXTENT",
@@ -49,29 +50,31 @@ class DataError(ConfigError):
 
 
 # -- the rules, each once: None when the value is allowed, else what is allowed ------------
-def _within(v: float, limit: float) -> str | None:
-    return None if -limit <= v <= limit else f"between {_show(-limit)} and {_show(limit)}"
+def _within(v: float, limit: float) -> Message | None:
+    if -limit <= v <= limit:
+        return None
+    return Message("data.between", {"low": _show(-limit), "high": _show(limit)})
 
 
-def _coordinate_fault(v: float) -> str | None:
+def _coordinate_fault(v: float) -> Message | None:
     return _within(v, EXTENT)
 
 
-def _value_fault(v: float, classes: int) -> str | None:
+def _value_fault(v: float, classes: int) -> Message | None:
     return _within(v, MAX_VALUE)
 
 
-def _binary_fault(v: float, classes: int) -> str | None:
-    return None if v in (1.0, -1.0) else "a class (1 or -1)"
+def _binary_fault(v: float, classes: int) -> Message | None:
+    return None if v in (1.0, -1.0) else Message("data.binary_class")
 
 
-def _class_fault(v: float, classes: int) -> str | None:
+def _class_fault(v: float, classes: int) -> Message | None:
     if math.isfinite(v) and v.is_integer() and 0 <= v < classes:
         return None
-    return f"a class ({_either(range(classes))})"
+    return Message("data.class_of", {"classes": _either(range(classes))})
 
 
-_RULES: dict[str, Callable[[float, int], str | None]] = {
+_RULES: dict[str, Callable[[float, int], Message | None]] = {
     "classification": _binary_fault,
     "multiclass": _class_fault,
     "regression": _value_fault,
@@ -90,9 +93,7 @@ def parse_csv(text: str, problem: str, classes: int) -> tuple[np.ndarray, np.nda
     """
     label_fault = _rule(problem, classes)
     if len(text) > MAX_CHARS:
-        raise DataError(
-            f"The file has {len(text):,} characters; at most {MAX_CHARS:,} are allowed."
-        )
+        raise DataError("data.too_many_characters", count=len(text), most=MAX_CHARS)
     rows = _rows(text)
     columns: tuple[str, ...] = ("x", "y", "value" if problem == "regression" else "label")
     if rows and not any(NUMBER.fullmatch(cell) for cell in rows[0][1]):
@@ -100,26 +101,23 @@ def parse_csv(text: str, problem: str, classes: int) -> tuple[np.ndarray, np.nda
         columns = _header(number, header, columns)
     if not rows:
         example = "1.5,-2,0.7" if problem == "regression" else "1.5,-2,1"
-        raise DataError(
-            f"The file has no data rows: add lines like {example} under the header "
-            f"{','.join(columns)}."
-        )
+        raise DataError("data.no_rows", example=example, header=",".join(columns))
     if len(rows) > MAX_POINTS:
-        raise DataError(
-            f"The file has {len(rows):,} data rows; at most {MAX_POINTS:,} points are allowed."
-        )
+        raise DataError("data.too_many_rows", count=len(rows), most=MAX_POINTS)
     values = np.empty((len(rows), 3))
     for i, (number, cells) in enumerate(rows):
         if len(cells) != 3:
             raise DataError(
-                f"Row {number}: expected 3 columns ({', '.join(columns)}), found {len(cells)}."
+                "data.row_columns", row=number, columns=", ".join(columns), count=len(cells)
             )
         for j, (cell, column) in enumerate(zip(cells, columns, strict=True)):
             v = _number(cell, number, column)
             values[i, j] = v
             fault = _coordinate_fault(v) if j < 2 else label_fault(v, classes)
             if fault is not None:
-                raise DataError(f"Row {number}, column {column}: {cell} is not {fault}.")
+                raise DataError(
+                    "data.cell_fault", row=number, column=column, cell=cell, fault=fault
+                )
     return values[:, :2].copy(), values[:, 2].copy()
 
 
@@ -150,18 +148,18 @@ def _header(number: int, cells: list[str], columns: tuple[str, ...]) -> tuple[st
     if len(names) == 3 and names[:2] == ("x", "y") and names[2] in LABEL_NAMES:
         return names
     raise DataError(
-        f"Row {number}: the header must be {','.join(columns)} (or no header at all), "
-        f'found "{_clip(",".join(cells))}".'
+        "data.bad_header", row=number, header=",".join(columns), found=_clip(",".join(cells))
     )
 
 
 def _number(cell: str, row: int, column: str) -> float:
     if not cell:
-        raise DataError(f"Row {row}, column {column}: the cell is empty.")
+        raise DataError("data.empty_cell", row=row, column=column)
     if NUMBER.fullmatch(cell):
         return float(cell)
-    hint = "; write decimals with a point, like 1.5" if DECIMAL_COMMA.fullmatch(cell) else ""
-    raise DataError(f'Row {row}, column {column}: "{_clip(cell)}" is not a number{hint}.')
+    if DECIMAL_COMMA.fullmatch(cell):
+        raise DataError("data.decimal_comma", row=row, column=column, cell=_clip(cell))
+    raise DataError("data.not_number", row=row, column=column, cell=_clip(cell))
 
 
 # -- JSON lists --------------------------------------------------------------------------
@@ -173,23 +171,27 @@ def validate_points(
     lists are allowed (a cleared dataset)."""
     label_fault = _rule(problem, classes)
     if not isinstance(points, LISTS) or not isinstance(labels, LISTS):
-        raise DataError("The points and the labels must each be a list.")
+        raise DataError("data.not_lists")
     if len(points) != len(labels):
-        raise DataError(f"There are {len(points):,} points but {len(labels):,} labels.")
+        raise DataError("data.count_mismatch", points=len(points), labels=len(labels))
     if len(points) > MAX_POINTS:
-        raise DataError(f"There are {len(points):,} points; at most {MAX_POINTS:,} are allowed.")
+        raise DataError("data.too_many_points", count=len(points), most=MAX_POINTS)
     values = np.empty((len(points), 3))
     for i, (point, label) in enumerate(zip(points, labels, strict=True)):
         if not isinstance(point, LISTS) or len(point) != 2:
-            raise DataError(f"Point {i + 1}: expected 2 coordinates [x, y], got {_brief(point)}.")
+            raise DataError("data.point_not_pair", point=i + 1, value=_brief(point))
         for j, (v, column) in enumerate(zip((*point, label), ("x", "y", "label"), strict=True)):
             if isinstance(v, bool) or not isinstance(v, Real):
-                raise DataError(f"Point {i + 1}: {column} must be a number, got {_brief(v)}.")
+                raise DataError(
+                    "data.point_not_number", point=i + 1, column=column, value=_brief(v)
+                )
             v = float(v)
             values[i, j] = v
             fault = _coordinate_fault(v) if j < 2 else label_fault(v, classes)
             if fault is not None:
-                raise DataError(f"Point {i + 1}: {column} must be {fault}, got {_show(v)}.")
+                raise DataError(
+                    "data.point_fault", point=i + 1, column=column, fault=fault, value=_show(v)
+                )
     return values[:, :2].copy(), values[:, 2].copy()
 
 
@@ -207,7 +209,7 @@ def to_csv(points: np.ndarray, labels: np.ndarray, problem: str) -> str:
 
 
 # -- helpers -----------------------------------------------------------------------------
-def _rule(problem: str, classes: int) -> Callable[[float, int], str | None]:
+def _rule(problem: str, classes: int) -> Callable[[float, int], Message | None]:
     """The label rule of ``problem``; a bad problem or class count is the caller's bug."""
     if problem not in PROBLEMS:
         raise ValueError(f"unknown problem {problem!r}")
@@ -231,7 +233,9 @@ def _brief(value: object) -> str:
     return reprlib.repr(value)
 
 
-def _either(items: Sequence[int]) -> str:
+def _either(items: Sequence[int]) -> str | Message:
     """'0, 1 or 2'."""
     words = [str(i) for i in items]
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+    if len(words) == 1:
+        return words[0]
+    return Message("words.or", {"first": ", ".join(words[:-1]), "last": words[-1]})

@@ -49,12 +49,6 @@ from .trainer import Trainer
 
 Array = NDArray[np.float64]
 
-OVERFLOW = (
-    "The numbers for this point are too large to show (the loss or a gradient is "
-    "infinite): the network's weights are very large. Press reset, or lower the learning "
-    "rate and train again."
-)
-
 
 def explain(trainer: Trainer, point: Sequence[float], label: float) -> dict[str, Any]:
     """The forward pass, loss, backward pass and one plain SGD step for ``point`` (x1, x2)
@@ -170,5 +164,5 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     array = np.asarray(value, dtype=np.float64)
     if not np.all(np.isfinite(array)):
-        raise ConfigError(OVERFLOW)
+        raise ConfigError("explain.overflow")
     return array.tolist()

@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from .messages import MessageError
+
 Array = NDArray[np.float64]
 
 FEATURES: dict[str, Callable[[Array, Array], Array]] = {
@@ -32,13 +34,14 @@ FEATURE_LABELS: dict[str, str] = {
 
 
 def ordered_features(names: Sequence[str]) -> tuple[str, ...]:
-    """The enabled features in the fixed order; raises ValueError for unknown or empty."""
+    """The enabled features in the fixed order; raises MessageError (a ValueError) for
+    unknown or empty."""
     unknown = [n for n in names if n not in FEATURES]
     if unknown:
-        raise ValueError(f"unknown feature(s) {unknown}; choose from {list(FEATURES)}")
+        raise MessageError("config.unknown_features", names=unknown, choices=list(FEATURES))
     chosen = tuple(n for n in FEATURES if n in set(names))
     if not chosen:
-        raise ValueError("at least one input feature must be enabled")
+        raise MessageError("config.no_features")
     return chosen
 
 

@@ -55,11 +55,7 @@ def script(trainer: Trainer) -> str:
     c = trainer.config
     items = trainer.checkpoints.list()  # a reset and an import both make one
     if not items:
-        raise ConfigError(
-            "this session has no checkpoint to start a script from (it was saved by an "
-            "older version of the server in the middle of an epoch): train to the end of "
-            "the epoch, or reset it, and download the script again"
-        )
+        raise ConfigError("script.no_checkpoint")
     first = items[0]
     data = _data(trainer)
     trained = trainer.epoch - first.epoch

@@ -32,6 +32,7 @@ from .checkpoints import Checkpoints, State
 from .config import ConfigError, config_from_dict
 from .datasets import Split
 from .history import History
+from .messages import message_of
 from .trainer import Metrics, Trainer
 
 VERSION = 1
@@ -96,7 +97,7 @@ def restore(
 ) -> Trainer:
     """The trainer ``capture`` saw. Raises ConfigError for data that does not fit."""
     if meta.get("version") != VERSION:
-        raise ConfigError(f"unknown session format version {meta.get('version')!r}")
+        raise ConfigError("snapshot.version", version=meta.get("version"))
     config = config_from_dict(meta["config"])
     split = Split(
         _shaped(arrays, "train_points", (-1, 2)),
@@ -121,12 +122,12 @@ def restore(
         t.optimizer.load_state(optimizer)
         t.rng.bit_generator.state = meta["rng"]
     except (ValueError, TypeError, KeyError) as exc:
-        raise ConfigError(f"the saved optimizer or random state does not fit: {exc}") from None
+        raise ConfigError("snapshot.optimizer", reason=message_of(exc)) from None
     t.run, t.epoch, t.updates = int(meta["run"]), int(meta["epoch"]), int(meta["updates"])
     t._pending_count = int(meta["pending_count"])
     t.position = int(meta["position"])
     if not 0 <= t.position < max(1, t.batches_per_epoch):  # no training points: 0 batches
-        raise ConfigError(f"saved position {t.position} is outside the epoch")
+        raise ConfigError("snapshot.position", position=t.position)
     t.status = str(meta["status"])
     t.diverged_at_epoch = meta["diverged_at_epoch"]
     t.metrics = Metrics(*meta["metrics"])
@@ -138,7 +139,7 @@ def restore(
             meta["history"],
         )
     except (ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"the saved loss history does not fit: {exc}") from None
+        raise ConfigError("snapshot.history", reason=message_of(exc)) from None
     _restore_checkpoints(t, meta, arrays, checkpoint_loader)
     return t
 
@@ -160,17 +161,17 @@ def _restore_checkpoints(
         else:
             t.checkpoints = Checkpoints.from_index(meta["checkpoints"], loader)
     except (ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"the saved checkpoints do not fit: {exc}") from None
+        raise ConfigError("snapshot.checkpoints", reason=message_of(exc)) from None
 
 
 def _shaped(arrays: Arrays, name: str, shape: tuple[int, ...]) -> NDArray[Any]:
     if name not in arrays:
-        raise ConfigError(f"the saved session has no {name}")
+        raise ConfigError("snapshot.missing", name=name)
     value = arrays[name]
     if len(value.shape) != len(shape) or any(
         want not in (-1, got) for want, got in zip(shape, value.shape, strict=True)
     ):
-        raise ConfigError(f"saved {name} has shape {list(value.shape)}, not {list(shape)}")
+        raise ConfigError("snapshot.shape", name=name, got=list(value.shape), shape=list(shape))
     return value
 
 
@@ -191,7 +192,7 @@ def pack(meta: dict[str, Any], arrays: Arrays) -> bytes:
 def unpack(data: bytes) -> tuple[dict[str, Any], Arrays]:
     """The inverse of ``pack``; raises ConfigError for anything malformed."""
     if data[:4] != MAGIC or len(data) < 8:
-        raise ConfigError("not a saved session (wrong magic bytes)")
+        raise ConfigError("snapshot.magic")
     (length,) = _HEADER.unpack_from(data, 4)
     start = 8 + length
     try:
@@ -207,4 +208,4 @@ def unpack(data: bytes) -> tuple[dict[str, Any], Arrays]:
             arrays[str(entry["name"])] = np.frombuffer(data, dtype, count, offset).reshape(shape)
         return header["meta"], arrays
     except (ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"a malformed saved session: {exc}") from None
+        raise ConfigError("snapshot.malformed", reason=message_of(exc)) from None

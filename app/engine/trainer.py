@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .checkpoints import Checkpoint, Checkpoints, State
+from .checkpoints import Checkpoint, Checkpoints, State, nearest_epochs
 from .config import (
     FIELDS,
     GRID_EXTENT,
@@ -43,6 +43,7 @@ from .datasets import Split, custom_split, make_split
 from .features import feature_matrix
 from .history import History
 from .losses import REGULARIZATIONS, SQUARED, Regularization
+from .messages import text
 from .network import Backprop, Network, log_softmax
 from .optimizers import OPTIMIZERS, Optimizer
 
@@ -71,14 +72,9 @@ class _Chunk:
     stop: int
 
 
-def divergence_message(epoch: int) -> str:
+def divergence_message(epoch: int, lang: str = "en") -> str:
     """What to say when training diverged after ``epoch`` (the epoch counter's value)."""
-    return (
-        f"Training diverged after epoch {epoch}: in the next epoch the loss or a weight "
-        "became infinite or not a number, so training stopped and the network was kept "
-        f"as it was after epoch {epoch}. Lower the learning rate (for example to 0.03 or "
-        "less) and press reset."
-    )
+    return text("trainer.diverged", lang, epoch=epoch)
 
 
 Data = tuple[Array, Array]  # a custom dataset: points (n, 2) and labels (n,)
@@ -116,15 +112,11 @@ class Trainer:
         if config.dataset != "custom":
             return
         if custom is None:
-            raise ConfigError(
-                "the custom dataset is made of your own points: draw them on the map, "
-                "upload a CSV file, or send them with PUT /api/sessions/{id}/data"
-            )
+            raise ConfigError("trainer.custom_without_points")
         labels = custom[1]
         if config.problem == "multiclass" and len(labels) and labels.max() >= config.classes:
             raise ConfigError(
-                f"the data have points of class {int(labels.max())}, so classes cannot be "
-                f"{config.classes}: remove those points first, or clear the data"
+                "trainer.classes_below_data", label=int(labels.max()), classes=config.classes
             )
 
     def reset(self) -> None:
@@ -273,8 +265,7 @@ class Trainer:
         bad = [i for i in indices if not 0 <= i < len(labels)]
         if bad:
             raise ConfigError(
-                f"index {bad[0]} is not a point: the data have {len(labels)} points, "
-                f"numbered 0 to {len(labels) - 1}"
+                "trainer.not_a_point", index=bad[0], count=len(labels), last=len(labels) - 1
             )
         keep = np.ones(len(labels), dtype=bool)
         keep[indices] = False
@@ -295,9 +286,7 @@ class Trainer:
 
     def _keep_training_on(self, points: Array, labels: Array) -> None:
         if len(labels) > MAX_POINTS:
-            raise ConfigError(
-                f"a dataset has at most {MAX_POINTS} points; this would make {len(labels)}"
-            )
+            raise ConfigError("trainer.too_many_points", most=MAX_POINTS, count=len(labels))
         self.custom = (np.ascontiguousarray(points), np.ascontiguousarray(labels))
         self.config = replace(self.config, dataset="custom")
         self._new_split(self._make_split(self.config.seed))
@@ -544,11 +533,8 @@ class Trainer:
         restarted). Raises ConfigError, changing nothing, when there is none at ``epoch``."""
         c = self.checkpoints.at(epoch)
         if c is None:
-            near = " and ".join(str(e) for e in self.checkpoints.nearest(epoch)) or "none"
-            raise ConfigError(
-                f"there is no checkpoint at epoch {epoch}; the nearest are at epochs {near} "
-                "(GET …/checkpoints lists them all)"
-            )
+            near = nearest_epochs(self.checkpoints.nearest(epoch))
+            raise ConfigError("trainer.no_checkpoint", epoch=epoch, near=near)
         s = c.state
         np.copyto(self.net.params, s.params)
         self._pending[:] = 0.0 if s.pending is None else s.pending
@@ -591,13 +577,19 @@ class Trainer:
         ``target`` of layer ``layer + 1``."""
         L = self.net.num_layers
         if not 0 <= layer < L:
-            raise ConfigError(f"layer must be between 0 and {L - 1}, got {layer}")
+            raise ConfigError(
+                "trainer.index_out_of_range", name="layer", low=0, high=L - 1, value=layer
+            )
         wt = self.net.wt[layer]
         fan_out, fan_in = wt.shape[0], wt.shape[1] - 1
         if not 0 <= source < fan_in:
-            raise ConfigError(f"source must be between 0 and {fan_in - 1}, got {source}")
+            raise ConfigError(
+                "trainer.index_out_of_range", name="source", low=0, high=fan_in - 1, value=source
+            )
         if not 0 <= target < fan_out:
-            raise ConfigError(f"target must be between 0 and {fan_out - 1}, got {target}")
+            raise ConfigError(
+                "trainer.index_out_of_range", name="target", low=0, high=fan_out - 1, value=target
+            )
         wt[target, source] = _check_value(value)
         offset = sum(w.size for w in self.net.wt[:layer])
         self.dead[offset + target * wt.shape[1] + source] = False
@@ -607,10 +599,18 @@ class Trainer:
         """The bias of neuron ``neuron`` of layer ``layer`` (1 … the output layer)."""
         L = self.net.num_layers
         if not 1 <= layer <= L:
-            raise ConfigError(f"layer must be between 1 and {L}, got {layer}")
+            raise ConfigError(
+                "trainer.index_out_of_range", name="layer", low=1, high=L, value=layer
+            )
         wt = self.net.wt[layer - 1]
         if not 0 <= neuron < wt.shape[0]:
-            raise ConfigError(f"neuron must be between 0 and {wt.shape[0] - 1}, got {neuron}")
+            raise ConfigError(
+                "trainer.index_out_of_range",
+                name="neuron",
+                low=0,
+                high=wt.shape[0] - 1,
+                value=neuron,
+            )
         wt[neuron, -1] = _check_value(value)
         self.refresh_metrics()
 
@@ -643,28 +643,24 @@ class Trainer:
         """A new trainer holding exactly the exported model (its data from its seed)."""
         keys = set(model) if isinstance(model, dict) else set()
         if not {"config", "weights", "biases"} <= keys <= MODEL_KEYS:
-            raise ConfigError(
-                "a model has the keys config, weights and biases (and optionally epoch, "
-                "history and data)"
-            )
+            raise ConfigError("model.keys")
         if not isinstance(model["config"], dict):
-            raise ConfigError("model config must be an object")
+            raise ConfigError("model.config_not_object")
         config = config_from_dict(model["config"])
         custom = None
         if model.get("data") is not None:
             data = model["data"]
             if not isinstance(data, dict) or set(data) != {"points", "labels"}:
-                raise ConfigError("model data must be an object with points and labels")
+                raise ConfigError("model.data_not_object")
             custom = validate_points(data["points"], data["labels"], config.problem, config.classes)
         trainer = cls(config, custom=custom)
         weights, biases = model["weights"], model["biases"]
         L = trainer.net.num_layers
         if not isinstance(weights, list) or not isinstance(biases, list):
-            raise ConfigError("model weights and biases must be lists")
+            raise ConfigError("model.weights_not_lists")
         if len(weights) != L or len(biases) != L:
             raise ConfigError(
-                f"this network has {L} weight layers; the model has "
-                f"{len(weights)} weight and {len(biases)} bias layers"
+                "model.layer_count", layers=L, weights=len(weights), biases=len(biases)
             )
         for layer, (w, b) in enumerate(zip(weights, biases, strict=True)):
             target = trainer.net.wt[layer]
@@ -683,15 +679,15 @@ class Trainer:
         """An imported model's epoch counter and loss history (both optional)."""
         if epoch is not None:
             if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
-                raise ConfigError(f"model epoch must be a whole number ≥ 0, got {epoch!r}")
+                raise ConfigError("model.bad_epoch", value=epoch)
             self.epoch = epoch
         if history is None:
             return
         train, test = (history.get(k) if isinstance(history, dict) else None for k in KINDS)
         if not isinstance(train, list) or not isinstance(test, list):
-            raise ConfigError("model history must have lists train and test")
+            raise ConfigError("model.history_not_lists")
         if len(train) != len(test) or not train:
-            raise ConfigError("model history train and test must be equally long, not empty")
+            raise ConfigError("model.history_lengths")
         train_arr = _as_matrix(train, (len(train),), "history.train", limit=math.inf)
         test_arr = _as_matrix(test, (len(test),), "history.test", limit=math.inf)
         epochs = history.get("epochs")
@@ -702,7 +698,7 @@ class Trainer:
             or len(epochs) != len(train)
             or not all(isinstance(e, int) and not isinstance(e, bool) and e >= 0 for e in epochs)
         ):
-            raise ConfigError("model history epochs must be whole numbers ≥ 0, one per point")
+            raise ConfigError("model.history_epochs")
         self.history = History.load(epochs, train_arr, test_arr)
 
 
@@ -718,9 +714,9 @@ def _share(right: NDArray[np.bool_]) -> float | None:
 
 def _check_value(value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"value must be a number, got {value!r}")
+        raise ConfigError("trainer.value_not_number", value=value)
     if not math.isfinite(value) or abs(value) > MAX_WEIGHT:
-        raise ConfigError(f"value must be finite with |value| ≤ {MAX_WEIGHT:g}, got {value!r}")
+        raise ConfigError("trainer.value_too_large", most=MAX_WEIGHT, value=value)
     return float(value)
 
 
@@ -728,11 +724,9 @@ def _as_matrix(value: Any, shape: tuple[int, ...], name: str, limit: float = MAX
     try:
         arr = np.array(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ConfigError(
-            f"{name} must be an array of shape {list(shape)} containing only numbers"
-        ) from None
+        raise ConfigError("model.array_not_numbers", name=name, shape=list(shape)) from None
     if arr.shape != shape:
-        raise ConfigError(f"{name} must have shape {list(shape)}, got {list(arr.shape)}")
+        raise ConfigError("model.array_shape", name=name, shape=list(shape), got=list(arr.shape))
     if not np.all(np.isfinite(arr)) or np.any(np.abs(arr) > limit):
-        raise ConfigError(f"{name} must be finite with |value| ≤ {limit:g}")
+        raise ConfigError("model.array_too_large", name=name, most=limit)
     return arr

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from .. import classroom
-from ..deps import RoomsDep, SessionDep
+from ..deps import LangDep, RoomsDep, SessionDep
 from ..engine import ConfigError
-from ..errors import responses
+from ..errors import ApiError, responses
 from ..schemas import State, Strict
 from .sessions import _state
 
@@ -45,12 +45,12 @@ def list_checkpoints(ref: SessionDep) -> dict[str, Any]:
 
 
 @router.post("/{session_id}/restore", response_model=State)
-def restore(ref: SessionDep, body: RestoreIn, rooms: RoomsDep) -> dict[str, Any]:
+def restore(ref: SessionDep, body: RestoreIn, rooms: RoomsDep, lang: LangDep) -> dict[str, Any]:
     """Go back to the checkpoint at ``epoch`` (like a reset: allowed in a paused class)."""
     with ref.write() as session:
         link = classroom.lookup(rooms, session)
         try:
             session.trainer.restore_checkpoint(body.epoch)
         except ConfigError as exc:
-            raise HTTPException(status_code=422, detail=str(exc)) from None
-        return _state(rooms, link, session)
+            raise ApiError.of(exc) from None
+        return _state(rooms, link, session, lang)

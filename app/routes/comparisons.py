@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
@@ -22,9 +22,10 @@ from ..comparisons import (
     run_configs,
     train_together,
 )
-from ..deps import ComparisonsDep, ComputeDep, SettingsDep, StoreDep
+from ..deps import ComparisonsDep, ComputeDep, LangDep, SettingsDep, StoreDep
 from ..engine import ConfigError
-from ..errors import responses
+from ..engine.messages import text
+from ..errors import ApiError, responses
 from ..schemas import (
     THUMB_DEFAULT,
     THUMB_MAX,
@@ -44,15 +45,8 @@ router = APIRouter(
 )
 pages = APIRouter(include_in_schema=False)
 
-UNKNOWN = (
-    "No comparison with this id: it never existed, was deleted, or expired after being "
-    "idle. Start a new one (POST /api/comparisons); the compare page does this by itself."
-)
-RUNS_GONE = (
-    "This comparison's runs are gone: a run's session was deleted, expired after being "
-    "idle, or made way for newer sessions on a busy server. Start a new comparison "
-    "(POST /api/comparisons)."
-)
+UNKNOWN = text("comparison.unknown")  # in English, as the API says it by default
+RUNS_GONE = text("comparison.runs_gone")
 
 
 class ComparisonIn(Strict):
@@ -95,7 +89,7 @@ async def get_comparison(comparison_id: str, comparisons: ComparisonsDep) -> tup
     """The comparison or 404 (Redis is asked from the thread pool)."""
     found = await run_in_threadpool(comparisons.load, comparison_id)
     if found is None:
-        raise HTTPException(status_code=404, detail=UNKNOWN)
+        raise ApiError(404, "comparison.unknown")
     return comparison_id, found
 
 
@@ -114,7 +108,7 @@ def _runs(store: SessionStore, comparison: Comparison, *, write: bool) -> Iterat
                 sessions.append(stack.enter_context(ref.write() if write else ref.read()))
             yield sessions
     except SessionNotFound:
-        raise HTTPException(status_code=404, detail=RUNS_GONE) from None
+        raise ApiError(404, "comparison.runs_gone") from None
 
 
 def _out(comparison_id: str, comparison: Comparison, runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -128,7 +122,7 @@ def _out(comparison_id: str, comparison: Comparison, runs: list[dict[str, Any]])
 
 @router.post("", status_code=201, response_model=ComparisonOut)
 def create_comparison(
-    body: ComparisonIn, store: StoreDep, comparisons: ComparisonsDep
+    body: ComparisonIn, store: StoreDep, comparisons: ComparisonsDep, lang: LangDep
 ) -> dict[str, Any]:
     """A run (a new session) per variant; nothing is created when one is refused (422)."""
     base = body.config.changes() if body.config else {}
@@ -138,18 +132,18 @@ def create_comparison(
         start, configs = run_configs(base, variants)
         trainers = build_runs(configs)
     except ConfigError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
+        raise ApiError.of(exc) from None
     sessions = [store.create(trainer) for trainer in trainers]
     comparison = Comparison(start.to_dict(), variants, [session.id for session in sessions])
     comparison_id = comparisons.save(comparison)
-    return _out(comparison_id, comparison, [serialize.state(s) for s in sessions])
+    return _out(comparison_id, comparison, [serialize.state(s, lang) for s in sessions])
 
 
 @router.get("/{comparison_id}", response_model=ComparisonOut)
-def read_comparison(found: ComparisonDep, store: StoreDep) -> dict[str, Any]:
+def read_comparison(found: ComparisonDep, store: StoreDep, lang: LangDep) -> dict[str, Any]:
     comparison_id, comparison = found
     with _runs(store, comparison, write=False) as sessions:
-        return _out(comparison_id, comparison, [serialize.state(s) for s in sessions])
+        return _out(comparison_id, comparison, [serialize.state(s, lang) for s in sessions])
 
 
 @router.post("/{comparison_id}/step", response_model=ComparisonStepOut)
@@ -159,25 +153,25 @@ def step_comparison(
     store: StoreDep,
     settings: SettingsDep,
     compute: ComputeDep,
+    lang: LangDep,
 ) -> dict[str, Any]:
     """As a session's step, with one budget of time for all the runs together."""
     comparison_id, comparison = found
     if body.epochs > settings.max_epochs_per_step:
-        raise HTTPException(
-            status_code=422,
-            detail=f"epochs must be at most {settings.max_epochs_per_step} per request",
+        raise ApiError(
+            422, "session.too_many_steps", unit="epochs", most=settings.max_epochs_per_step
         )
     wall_end = time.perf_counter() + settings.step_time_budget
     cpu = settings.step_time_budget
     if body.max_ms is not None:
         cpu = min(cpu, body.max_ms / 1000.0)
     with _runs(store, comparison, write=True) as sessions, compute:
-        runs = _train(sessions, body, cpu, wall_end)
+        runs = _train(sessions, body, cpu, wall_end, lang)
     return _out(comparison_id, comparison, runs)
 
 
 def _train(
-    sessions: list[Session], body: ComparisonStepIn, cpu: float, wall_end: float
+    sessions: list[Session], body: ComparisonStepIn, cpu: float, wall_end: float, lang: str
 ) -> list[dict[str, Any]]:
     """Train under the runs' locks and a compute slot; each run's state (and frame)."""
     cpu_end = time.thread_time() + cpu
@@ -189,7 +183,7 @@ def _train(
     done = train_together(trainers, body.epochs, stop)
     runs = []
     for session, epochs_run in zip(sessions, done, strict=True):
-        out = serialize.state(session)
+        out = serialize.state(session, lang)
         out["epochs_run"] = epochs_run
         out["batches_run"] = 0
         out["batch_points"] = None
@@ -205,7 +199,7 @@ def delete_comparison(comparison_id: str, store: StoreDep, comparisons: Comparis
     """Forget the comparison and delete its runs' sessions (those still there)."""
     comparison = comparisons.delete(comparison_id)
     if comparison is None:
-        raise HTTPException(status_code=404, detail=UNKNOWN)
+        raise ApiError(404, "comparison.unknown")
     for session_id in comparison.runs:
         with suppress(SessionNotFound):
             store.delete(session_id)

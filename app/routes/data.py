@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from .. import classroom
-from ..deps import DatasetsDep, RoomsDep, SessionDep, SettingsDep
+from ..deps import DatasetsDep, LangDep, RoomsDep, SessionDep, SettingsDep
 from ..engine import ConfigError
 from ..engine.datafile import MAX_CHARS, parse_csv, to_csv, validate_points
-from ..errors import responses
+from ..errors import ApiError, responses
 from ..schemas import DataIn, IndicesIn, SharedData, SharedDataIn, SharedDataOut, State
 from ..shared_data import SharedData as Stored
 from ..store import Session
@@ -26,7 +26,7 @@ shared = APIRouter(
 )
 
 
-def _edit(ref: SessionDep, rooms: RoomsDep, edit: Any) -> dict[str, Any]:
+def _edit(ref: SessionDep, rooms: RoomsDep, lang: str, edit: Any) -> dict[str, Any]:
     """Run ``edit(session)`` on the session's data unless the teacher locked the dataset;
     a ConfigError (a sentence naming the bad point or row) leaves the data as they were."""
     with ref.write() as session:
@@ -35,8 +35,8 @@ def _edit(ref: SessionDep, rooms: RoomsDep, edit: Any) -> dict[str, Any]:
         try:
             edit(session)
         except ConfigError as exc:
-            raise HTTPException(422, str(exc)) from None
-        return _state(rooms, link, session)
+            raise ApiError.of(exc) from None
+        return _state(rooms, link, session, lang)
 
 
 def _checked(session: Session, body: DataIn) -> tuple[np.ndarray, np.ndarray]:
@@ -45,11 +45,11 @@ def _checked(session: Session, body: DataIn) -> tuple[np.ndarray, np.ndarray]:
 
 
 @router.put("/{session_id}/data", response_model=State)
-def put_data(ref: SessionDep, body: DataIn, rooms: RoomsDep) -> dict[str, Any]:
+def put_data(ref: SessionDep, body: DataIn, rooms: RoomsDep, lang: LangDep) -> dict[str, Any]:
     """Replace the data by these points (the ``custom`` dataset; ``[]`` clears it); they
     are split into training and test points by the session's seed and the network
     starts again from its initial weights."""
-    return _edit(ref, rooms, lambda s: s.trainer.set_data(*_checked(s, body)))
+    return _edit(ref, rooms, lang, lambda s: s.trainer.set_data(*_checked(s, body)))
 
 
 @router.put(
@@ -64,19 +64,21 @@ def put_data(ref: SessionDep, body: DataIn, rooms: RoomsDep) -> dict[str, Any]:
         }
     },
 )
-async def put_csv(request: Request, ref: SessionDep, rooms: RoomsDep) -> dict[str, Any]:
+async def put_csv(
+    request: Request, ref: SessionDep, rooms: RoomsDep, lang: LangDep
+) -> dict[str, Any]:
     """As ``PUT …/data``, from CSV text: the first problem found is named by row and
     column, and the data stay as they were."""
     try:
         text = (await request.body()).decode("utf-8")
     except UnicodeDecodeError:
-        raise HTTPException(422, "The file is not text (UTF-8): save it as CSV.") from None
+        raise ApiError(422, "data.not_text") from None
 
     def load(session: Session) -> None:
         c = session.trainer.config
         session.trainer.set_data(*parse_csv(text, c.problem, c.classes))
 
-    return await run_in_threadpool(_edit, ref, rooms, load)
+    return await run_in_threadpool(_edit, ref, rooms, lang, load)
 
 
 @router.get(
@@ -98,17 +100,19 @@ def get_csv(ref: SessionDep) -> Response:
 
 
 @router.post("/{session_id}/points", response_model=State)
-def add_points(ref: SessionDep, body: DataIn, rooms: RoomsDep) -> dict[str, Any]:
+def add_points(ref: SessionDep, body: DataIn, rooms: RoomsDep, lang: LangDep) -> dict[str, Any]:
     """Add points; the network keeps its weights and trains on. A generated dataset
     becomes custom, starting from its points (training, then test)."""
-    return _edit(ref, rooms, lambda s: s.trainer.add_points(*_checked(s, body)))
+    return _edit(ref, rooms, lang, lambda s: s.trainer.add_points(*_checked(s, body)))
 
 
 @router.delete("/{session_id}/points", response_model=State)
-def remove_points(ref: SessionDep, body: IndicesIn, rooms: RoomsDep) -> dict[str, Any]:
+def remove_points(
+    ref: SessionDep, body: IndicesIn, rooms: RoomsDep, lang: LangDep
+) -> dict[str, Any]:
     """Remove points by their index in ``GET …/data``'s ``custom`` (or, for a generated
     dataset, training-then-test) order; the network keeps training."""
-    return _edit(ref, rooms, lambda s: s.trainer.remove_points(body.indices))
+    return _edit(ref, rooms, lang, lambda s: s.trainer.remove_points(body.indices))
 
 
 @shared.post("", status_code=201, response_model=SharedDataOut)
@@ -118,7 +122,7 @@ def share_data(body: SharedDataIn, datasets: DatasetsDep) -> dict[str, Any]:
     try:
         points, labels = validate_points(body.points, body.labels, body.problem, body.classes)
     except ConfigError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise ApiError.of(exc) from None
     data = Stored(body.problem, body.classes, points.tolist(), labels.tolist())
     return {**_summary(data), "id": datasets.save(data)}
 
@@ -128,11 +132,7 @@ def read_shared(dataset_id: str, datasets: DatasetsDep, settings: SettingsDep) -
     data = datasets.load(dataset_id)
     if data is None:
         hours = settings.idle_timeout / 3600
-        raise HTTPException(
-            404,
-            "These shared data are no longer on the server (a shared dataset is kept for "
-            f"{hours:g} hours after it was last opened). Draw or upload the data again.",
-        )
+        raise ApiError(404, "data.shared_gone", hours=hours)
     return {**_summary(data), "id": dataset_id, "points": data.points, "labels": data.labels}
 
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .. import classroom
-from ..deps import RoomsDep, SessionDep
+from ..deps import LangDep, RoomsDep, SessionDep
 from ..engine import ConfigError
 from ..engine import config as limits
 from ..engine.datafile import validate_points
 from ..engine.explain import apply, explain
-from ..errors import responses
+from ..errors import ApiError, responses
 from ..schemas import DataPoint, Label, State, Strict
 from ..store import Session
 from .sessions import _state
@@ -61,9 +61,9 @@ class ExplainIn(Strict):
     @model_validator(mode="after")
     def _one_point(self) -> ExplainIn:
         if self.index is not None and (self.point is not None or self.label is not None):
-            raise ValueError("send either a point and its label or the index of a training point")
+            raise ConfigError("explain.point_and_index")
         if self.index is None and (self.point is None or self.label is None):
-            raise ValueError("send a point and its label, or the index of a training point")
+            raise ConfigError("explain.no_point")
         return self
 
 
@@ -96,17 +96,23 @@ class ExplainOut(BaseModel):
     state: State | None = None
 
 
+THE_POINT = {
+    "data.point_not_number": "data.the_point_not_number",
+    "data.point_fault": "data.the_point_fault",
+}
+"""The one point's own wording of the refusals of a point of a list."""
+
+
 def _point(session: Session, body: ExplainIn) -> tuple[list[float], float]:
     """The point and label to explain; HTTPException 422 when they do not fit the session."""
     t = session.trainer
     if body.index is not None:
         n = len(t.split.train_labels)
         if body.index >= n:
-            numbered = f"numbered 0 to {n - 1}" if n else "so there is none to explain"
-            raise HTTPException(
-                422,
-                f"index {body.index} is not a training point: there are {n} training "
-                f"points, {numbered}",
+            if not n:
+                raise ApiError(422, "explain.no_training_points", index=body.index)
+            raise ApiError(
+                422, "explain.not_a_training_point", index=body.index, count=n, last=n - 1
             )
         point = t.split.train_points[body.index]
         return [float(v) for v in point], float(t.split.train_labels[body.index])
@@ -114,12 +120,17 @@ def _point(session: Session, body: ExplainIn) -> tuple[list[float], float]:
     try:
         validate_points([body.point], [body.label], t.config.problem, t.config.classes)
     except ConfigError as exc:
-        raise HTTPException(422, str(exc).replace("Point 1: ", "The point's ", 1)) from None
+        said = exc.message  # "Point 1: x must be …" is "The point's x must be …" here
+        if said.key not in THE_POINT:
+            raise ApiError.of(exc) from None
+        raise ApiError(422, THE_POINT[said.key], **said.params) from None
     return list(body.point), body.label
 
 
 @router.post("/{session_id}/explain", response_model=ExplainOut, responses=responses(409))
-def explain_point(ref: SessionDep, body: ExplainIn, rooms: RoomsDep) -> dict[str, Any]:
+def explain_point(
+    ref: SessionDep, body: ExplainIn, rooms: RoomsDep, lang: LangDep
+) -> dict[str, Any]:
     """One point's forward pass, loss, backward pass and the update one SGD step on it
     alone would make. Nothing changes unless ``apply`` is true: then the network takes
     exactly ``updated_weights`` and ``updated_biases`` (the epoch stays), and ``state``
@@ -132,7 +143,7 @@ def explain_point(ref: SessionDep, body: ExplainIn, rooms: RoomsDep) -> dict[str
         classroom.refuse_paused(link)
         out = _explained(session, body)
         apply(session.trainer, out)
-        out["state"] = _state(rooms, link, session)
+        out["state"] = _state(rooms, link, session, lang)
         return out
 
 
@@ -141,4 +152,4 @@ def _explained(session: Session, body: ExplainIn) -> dict[str, Any]:
     try:
         return explain(session.trainer, point, label)
     except ConfigError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise ApiError.of(exc) from None

@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import segno
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from pydantic import BaseModel
 
 from .. import __version__, lessons
 from ..deps import SessionDep
-from ..errors import responses
+from ..errors import ApiError, responses
 from ..lessons import Lesson, LessonNotFound
 
 router = APIRouter(tags=["lessons"], responses=responses(400, 404, 413, 422, 503))
@@ -83,7 +83,7 @@ def _find(all_lessons: dict[str, Lesson], lesson_id: str, step: int | None = Non
     try:
         return lessons.find(all_lessons, lesson_id, step)
     except LessonNotFound as exc:
-        raise HTTPException(404, str(exc)) from None
+        raise ApiError.of(exc, 404) from None
 
 
 @router.get("/api/lessons", response_model=list[LessonSummary])

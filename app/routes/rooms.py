@@ -9,15 +9,15 @@ import time
 from typing import Annotated, Any
 
 import segno
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 
 from .. import __version__, classroom, serialize
-from ..deps import ComputeDep, RoomsDep, SettingsDep, StoreDep
+from ..deps import ComputeDep, LangDep, RoomsDep, SettingsDep, StoreDep
 from ..engine import ConfigError, Trainer, config_from_dict
-from ..errors import not_a_model, responses
+from ..errors import ApiError, problem, responses
 from ..rooms import (
     CodeTaken,
     Room,
@@ -54,13 +54,7 @@ router = APIRouter(
 pages = APIRouter(include_in_schema=False)
 bearer = HTTPBearer(auto_error=False, description="The teacher token of the class.")
 
-NO_CLASS = "There is no class with the code {code}. Check the code with your teacher."
-TOO_MANY = (
-    "Too many wrong class codes were tried from your network in the last minute. "
-    "Wait a minute, then type the code again."
-)
-NO_STUDENT = "There is no student {student} in this class (removed, or never joined)."
-STUDENT_GONE = "That student's session has ended (they left or were idle too long)."
+RETRY = {"Retry-After": "60"}
 
 
 def _address(request: Request) -> str:
@@ -74,15 +68,15 @@ def _find(code: str, request: Request, rooms: RoomStore) -> Room:
         return rooms.find(normal or "-", _address(request))
     except RoomNotFound:
         shown = display_code(normal) if normal else code[:20]
-        raise HTTPException(404, NO_CLASS.format(code=shown)) from None
+        raise ApiError(404, "class.no_such_code", code=shown) from None
     except TooManyMisses:
-        raise HTTPException(429, TOO_MANY, headers={"Retry-After": "60"}) from None
+        raise ApiError(429, "class.too_many_misses", headers=RETRY) from None
 
 
 def public_room(code: str, request: Request, rooms: RoomsDep) -> Room:
     room = _find(code, request, rooms)
     if rooms.blocked(_address(request)):
-        raise HTTPException(429, TOO_MANY, headers={"Retry-After": "60"})
+        raise ApiError(429, "class.too_many_misses", headers=RETRY)
     return room
 
 
@@ -93,15 +87,10 @@ def teacher_room(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Room:
     if credentials is None:
-        raise HTTPException(
-            401,
-            "Only the teacher can do this: send the class's teacher token as "
-            "Authorization: Bearer <teacher_token>.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise ApiError(401, "class.teacher_only", headers={"WWW-Authenticate": "Bearer"})
     room = _find(code, request, rooms)
     if not room.check_token(credentials.credentials):
-        raise HTTPException(403, "This is not the teacher token of this class.")
+        raise ApiError(403, "class.wrong_token")
     return room
 
 
@@ -167,11 +156,7 @@ def create_room(rooms: RoomsDep, settings: SettingsDep, body: RoomIn | None = No
             continue
         except RoomsFull:
             break
-    raise HTTPException(
-        503,
-        "This server is running as many classes as it may (PLAYGROUND_MAX_ROOMS). "
-        "End a class you no longer need, or try again later.",
-    )
+    raise ApiError(503, "class.too_many_classes")
 
 
 @router.get("/{code}", response_model=RoomOut)
@@ -195,7 +180,12 @@ def qr_code(room: PublicRoom, request: Request) -> Response:
 
 @router.post("/{code}/students", status_code=201, response_model=JoinOut, responses=responses(409))
 def join(
-    body: JoinIn, room: PublicRoom, store: StoreDep, rooms: RoomsDep, settings: SettingsDep
+    body: JoinIn,
+    room: PublicRoom,
+    store: StoreDep,
+    rooms: RoomsDep,
+    settings: SettingsDep,
+    lang: LangDep,
 ) -> Any:
     """Join with a display name (shown as text, never as HTML): a new session in the
     class, reset to the current activity (and the next experiment value)."""
@@ -204,7 +194,7 @@ def join(
     def add(r: Room) -> Student:
         if len(r.students) >= settings.max_room_students:
             full = settings.max_room_students
-            raise HTTPException(409, f"This class is full ({full} students). Ask your teacher.")
+            raise ApiError(409, "class.full", most=full)
         value = None
         if r.experiment:
             values = r.experiment["values"]
@@ -231,7 +221,7 @@ def join(
     room, _ = _update(rooms, room.code, set_session)
     student.session = session.id
     record = classroom.publish(rooms, room, student, session, previous=None, reset=True)
-    state = serialize.state(session)
+    state = serialize.state(session, lang)
     state["room"] = classroom.view(room, student, record)
     return {
         "student": {"id": student.id, "number": student.number, "name": student.name},
@@ -246,25 +236,25 @@ def push_activity(
     """Reset every student to a config (or the same weights), with locked fields, a
     message and a goal; students who join later get it too. Ends an experiment."""
     if body.config is not None and body.model is not None:
-        raise HTTPException(422, "Send either a config or a model, not both.")
+        raise ApiError(422, "class.config_or_model")
     model = None
     try:
         if body.model is not None:
             try:
                 trainer = Trainer.from_model(body.model.to_model())
             except ConfigError as exc:
-                raise ConfigError(not_a_model(str(exc))) from None
+                raise ConfigError("model.refused", reason=exc.message) from None
             model = _weights_of(trainer)
         else:
             changes = body.config.changes() if body.config else {}
             changes.setdefault("seed", random_seed())
             trainer = Trainer(config_from_dict(changes))
     except ConfigError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise ApiError.of(exc) from None
     config = trainer.config.to_dict()
     goal = body.goal.model_dump(exclude_none=True) if body.goal else None
     if goal and "at_least" in goal and config["problem"] == "regression":
-        raise HTTPException(422, "An accuracy goal needs a classification problem.")
+        raise ApiError(422, "class.goal_needs_classification")
     activity = {
         "config": config,
         "model": model,
@@ -322,23 +312,28 @@ def students(room: TeacherRoom, rooms: RoomsDep, settings: SettingsDep) -> Any:
 def _student(room: Room, student_id: str) -> Student:
     student = room.student(student_id)
     if student is None:
-        raise HTTPException(404, NO_STUDENT.format(student=student_id[:20]))
+        raise ApiError(404, "class.no_such_student", student=student_id[:20])
     return student
 
 
 @router.get("/{code}/students/{student_id}", response_model=SpotlightOut, responses=TEACHER)
 def spotlight(
-    student_id: str, room: TeacherRoom, store: StoreDep, rooms: RoomsDep, compute: ComputeDep
+    student_id: str,
+    room: TeacherRoom,
+    store: StoreDep,
+    rooms: RoomsDep,
+    compute: ComputeDep,
+    lang: LangDep,
 ) -> Any:
     """One student's state, whole frame and data points, to show big (read-only)."""
     student = _student(room, student_id)
     try:
         with store.find(student.session).read() as session, compute:
-            state = serialize.state(session)
+            state = serialize.state(session, lang)
             frame = serialize.frame(session, 0, THUMB_DEFAULT, None)
             data = serialize.data(session.trainer)
     except SessionNotFound:
-        raise HTTPException(404, STUDENT_GONE) from None
+        raise ApiError(404, "class.student_gone") from None
     state["room"] = classroom.view(room, student, rooms.record(room.code, student.id))
     return {
         "student": {"id": student.id, "number": student.number, "name": student.name},
@@ -359,7 +354,7 @@ def share(
         with store.find(student.session).read() as session:
             model = _weights_of(session.trainer)
     except SessionNotFound:
-        raise HTTPException(404, STUDENT_GONE) from None
+        raise ApiError(404, "class.student_gone") from None
     before = room.activity or {"locked": [], "message": "", "goal": None}
     activity = {**before, "config": model["config"], "model": model, "started": time.time()}
     room, _ = _update(rooms, room.code, lambda r: _new_version(r, activity))
@@ -397,10 +392,12 @@ def experiment(
             config_from_dict({**base, **changes})
             values.append(changes[body.field])
         except ValidationError as exc:
-            problem = exc.errors()[0]["msg"].removeprefix("Value error, ")
-            raise HTTPException(422, f"values[{i}]: {body.field}: {problem}") from None
+            wrong = problem(dict(exc.errors()[0]))
+            raise ApiError(
+                422, "class.experiment_value", index=i, field=body.field, problem=wrong
+            ) from None
         except ConfigError as exc:
-            raise HTTPException(422, f"values[{i}]: {exc}") from None
+            raise ApiError(422, "class.experiment_config", index=i, reason=exc.message) from None
 
     def change(r: Room) -> None:
         _new_version(r, dict(r.activity) if r.activity else None)
@@ -419,7 +416,7 @@ def end_class(room: TeacherRoom, store: StoreDep, rooms: RoomsDep) -> Response:
     try:
         ended = rooms.delete(room.code)
     except RoomNotFound:
-        raise HTTPException(404, NO_CLASS.format(code=room.code)) from None
+        raise ApiError(404, "class.no_such_code", code=room.code) from None
     for student in ended.students:
         _delete_session(store, student.session)
     return Response(status_code=204)
@@ -438,7 +435,7 @@ def _update(rooms: RoomStore, code: str, change: Any) -> tuple[Room, Any]:
     try:
         return rooms.update(code, change)
     except RoomNotFound:
-        raise HTTPException(404, NO_CLASS.format(code=display_code(code))) from None
+        raise ApiError(404, "class.no_such_code", code=display_code(code)) from None
 
 
 # -- the pages ----------------------------------------------------------------------------

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, Response
 
 from ..deps import SessionDep
 from ..engine import ConfigError
 from ..engine.script import script
-from ..errors import responses
+from ..errors import ApiError, responses
 
 router = APIRouter(
     prefix="/api/sessions", tags=["export"], responses=responses(400, 404, 413, 422, 503)
@@ -37,7 +37,7 @@ def download_script(ref: SessionDep) -> Response:
         try:
             text = script(session.trainer)
         except ConfigError as exc:
-            raise HTTPException(status_code=422, detail=str(exc)) from None
+            raise ApiError.of(exc) from None
     return Response(
         text,
         media_type=f"{MEDIA_TYPE}; charset=utf-8",

@@ -7,13 +7,13 @@ import time
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from .. import classroom, serialize
-from ..deps import ComputeDep, RoomsDep, SessionDep, SettingsDep, StoreDep
+from ..deps import ComputeDep, LangDep, RoomsDep, SessionDep, SettingsDep, StoreDep
 from ..engine import ConfigError, Trainer, config_from_dict
 from ..engine.config import MAX_SEED
-from ..errors import not_a_model, responses
+from ..errors import ApiError, responses
 from ..rooms import RoomStore
 from ..schemas import (
     THUMB_DEFAULT,
@@ -39,57 +39,59 @@ router = APIRouter(
 )
 
 
-def _unprocessable(exc: ConfigError) -> HTTPException:
-    return HTTPException(status_code=422, detail=str(exc))
-
-
 def random_seed() -> int:
     return secrets.randbelow(MAX_SEED + 1)
 
 
-def _state(rooms: RoomStore, link: classroom.Link | None, session: Session) -> dict[str, Any]:
+def _state(
+    rooms: RoomStore, link: classroom.Link | None, session: Session, lang: str
+) -> dict[str, Any]:
     """The session's state; a student's also has ``room`` (and publishes its figures)."""
-    out = serialize.state(session)
+    out = serialize.state(session, lang)
     out["room"] = classroom.finish(rooms, link, session)
     return out
 
 
 @router.post("", status_code=201, response_model=State)
-def create_session(store: StoreDep, body: CreateSession | None = None) -> dict[str, Any]:
+def create_session(
+    store: StoreDep, lang: LangDep, body: CreateSession | None = None
+) -> dict[str, Any]:
     body = body or CreateSession()
     try:
         if body.model is not None:
             if body.config is not None:
-                raise ConfigError("send either a config or a model, not both")
+                raise ConfigError("session.config_or_model")
             try:
                 trainer = Trainer.from_model(body.model.to_model())
             except ConfigError as exc:
-                raise ConfigError(not_a_model(str(exc))) from None
+                raise ConfigError("model.refused", reason=exc.message) from None
         else:
             changes = body.config.changes() if body.config else {}
             changes.setdefault("seed", random_seed())
             trainer = Trainer(config_from_dict(changes))
     except ConfigError as exc:
-        raise _unprocessable(exc) from None
-    return serialize.state(store.create(trainer))
+        raise ApiError.of(exc) from None
+    return serialize.state(store.create(trainer), lang)
 
 
 @router.get("/{session_id}", response_model=State)
-def read_session(ref: SessionDep, rooms: RoomsDep) -> dict[str, Any]:
+def read_session(ref: SessionDep, rooms: RoomsDep, lang: LangDep) -> dict[str, Any]:
     with ref.read() as session:
-        return _state(rooms, classroom.lookup(rooms, session), session)
+        return _state(rooms, classroom.lookup(rooms, session), session, lang)
 
 
 @router.patch("/{session_id}", response_model=State, responses=responses(403))
-def update_session(ref: SessionDep, patch: ConfigPatch, rooms: RoomsDep) -> dict[str, Any]:
+def update_session(
+    ref: SessionDep, patch: ConfigPatch, rooms: RoomsDep, lang: LangDep
+) -> dict[str, Any]:
     with ref.write() as session:
         link = classroom.lookup(rooms, session)
         classroom.refuse_locked(link, session, patch.changes())
         try:
             session.trainer.update_config(patch.changes())
         except ConfigError as exc:
-            raise _unprocessable(exc) from None
-        return _state(rooms, link, session)
+            raise ApiError.of(exc) from None
+        return _state(rooms, link, session, lang)
 
 
 @router.delete("/{session_id}", status_code=204)
@@ -104,15 +106,17 @@ def delete_session(ref: SessionDep, store: StoreDep, rooms: RoomsDep) -> Respons
 
 @router.post("/{session_id}/step", response_model=StepOut, responses=responses(409))
 def step(
-    ref: SessionDep, body: StepIn, settings: SettingsDep, compute: ComputeDep, rooms: RoomsDep
+    ref: SessionDep,
+    body: StepIn,
+    settings: SettingsDep,
+    compute: ComputeDep,
+    rooms: RoomsDep,
+    lang: LangDep,
 ) -> dict[str, Any]:
     count = body.batches or body.epochs or 1
     if count > settings.max_epochs_per_step:
         unit = "batches" if body.batches else "epochs"
-        raise HTTPException(
-            status_code=422,
-            detail=f"{unit} must be at most {settings.max_epochs_per_step} per request",
-        )
+        raise ApiError(422, "session.too_many_steps", unit=unit, most=settings.max_epochs_per_step)
     # Two limits: the training CPU time this request asked for (max_ms, measured on this
     # thread, so many students sharing the CPU each get the work they asked for), and
     # the server's wall-clock budget for the whole request, waiting included.
@@ -124,13 +128,13 @@ def step(
         link = classroom.lookup(rooms, session)
         classroom.refuse_paused(link)
         with compute:
-            out = _train(session, body, count, cpu, wall_end)
+            out = _train(session, body, count, cpu, wall_end, lang)
         out["room"] = classroom.finish(rooms, link, session)
     return out
 
 
 def _train(
-    session: Session, body: StepIn, count: int, cpu: float, wall_end: float
+    session: Session, body: StepIn, count: int, cpu: float, wall_end: float, lang: str
 ) -> dict[str, Any]:
     """Train under the session's lock and a compute slot; the state (without ``room``)."""
     cpu_end = time.thread_time() + cpu
@@ -145,7 +149,7 @@ def _train(
     else:
         trainer.step(count, stop=stop)
         batches_run = 0
-    out = serialize.state(session)
+    out = serialize.state(session, lang)
     out["epochs_run"] = trainer.epoch - epoch_before
     out["batches_run"] = batches_run
     out["batch_points"] = trainer.last_batch if body.batch_points else None
@@ -156,20 +160,20 @@ def _train(
 
 
 @router.post("/{session_id}/reset", response_model=State)
-def reset(ref: SessionDep, rooms: RoomsDep) -> dict[str, Any]:
+def reset(ref: SessionDep, rooms: RoomsDep, lang: LangDep) -> dict[str, Any]:
     with ref.write() as session:
         link = classroom.lookup(rooms, session)
         session.trainer.reset()
-        return _state(rooms, link, session)
+        return _state(rooms, link, session, lang)
 
 
 @router.post("/{session_id}/regenerate", response_model=State, responses=responses(403))
-def regenerate(ref: SessionDep, rooms: RoomsDep) -> dict[str, Any]:
+def regenerate(ref: SessionDep, rooms: RoomsDep, lang: LangDep) -> dict[str, Any]:
     with ref.write() as session:
         link = classroom.lookup(rooms, session)
         classroom.refuse_locked(link, session, {"seed": None})
         session.trainer.regenerate(random_seed())
-        return _state(rooms, link, session)
+        return _state(rooms, link, session, lang)
 
 
 @router.get("/{session_id}/frame", response_model=Frame)
@@ -192,29 +196,29 @@ def read_frame(
         try:
             return serialize.frame(session, since, thumb, picked, epoch)
         except ConfigError as exc:
-            raise _unprocessable(exc) from None
+            raise ApiError.of(exc) from None
 
 
 @router.put("/{session_id}/weights", response_model=State)
-def set_weight(ref: SessionDep, body: WeightIn, rooms: RoomsDep) -> dict[str, Any]:
+def set_weight(ref: SessionDep, body: WeightIn, rooms: RoomsDep, lang: LangDep) -> dict[str, Any]:
     with ref.write() as session:
         link = classroom.lookup(rooms, session)
         try:
             session.trainer.set_weight(body.layer, body.source, body.target, body.value)
         except ConfigError as exc:
-            raise _unprocessable(exc) from None
-        return _state(rooms, link, session)
+            raise ApiError.of(exc) from None
+        return _state(rooms, link, session, lang)
 
 
 @router.put("/{session_id}/biases", response_model=State)
-def set_bias(ref: SessionDep, body: BiasIn, rooms: RoomsDep) -> dict[str, Any]:
+def set_bias(ref: SessionDep, body: BiasIn, rooms: RoomsDep, lang: LangDep) -> dict[str, Any]:
     with ref.write() as session:
         link = classroom.lookup(rooms, session)
         try:
             session.trainer.set_bias(body.layer, body.neuron, body.value)
         except ConfigError as exc:
-            raise _unprocessable(exc) from None
-        return _state(rooms, link, session)
+            raise ApiError.of(exc) from None
+        return _state(rooms, link, session, lang)
 
 
 @router.post("/{session_id}/predict", response_model=PredictOut)
@@ -222,10 +226,7 @@ def predict(
     ref: SessionDep, body: PredictIn, settings: SettingsDep, compute: ComputeDep
 ) -> dict[str, Any]:
     if len(body.points) > settings.max_predict_points:
-        raise HTTPException(
-            status_code=422,
-            detail=f"at most {settings.max_predict_points} points per request",
-        )
+        raise ApiError(422, "session.too_many_predict_points", most=settings.max_predict_points)
     with ref.read() as session, compute:
         values = session.trainer.predict(np.array(body.points, dtype=np.float64))
     return serialize.predictions(values)
