@@ -15,6 +15,7 @@
  * session in its place or deletes it when the page goes away.
  */
 
+import { currentLang, t } from "./i18n.js";
 import { MESSAGES, ROOM } from "./text.js";
 
 /** An answer with a 4xx/5xx status, or no answer at all (status 0). */
@@ -116,8 +117,10 @@ export class Api {
    * @returns {Promise<any>}
    */
   async send(method, path, body, how = {}) {
+    // The server answers (its `detail` sentences, the divergence explanation) in the page's language.
+    const language = currentLang() === "zh" ? "zh" : "en";
     /** @type {RequestInit} */
-    const init = { method, headers: { Accept: how.csv ? "text/csv, application/json" : "application/json" } };
+    const init = { method, headers: { Accept: how.csv ? "text/csv, application/json" : "application/json", "Accept-Language": language } };
     if (this.token) init.headers = { ...init.headers, Authorization: `Bearer ${this.token}` };
     if (body !== undefined) {
       init.body = how.csv ? String(body) : JSON.stringify(body);
@@ -140,7 +143,7 @@ export class Api {
       json = null;
     }
     if (!response.ok) {
-      const detail = typeof json?.detail === "string" ? json.detail : `The server answered ${response.status}.`;
+      const detail = typeof json?.detail === "string" ? json.detail : t("model.serverAnswered", { status: response.status });
       throw new ApiError(response.status, detail);
     }
     return json;
@@ -167,7 +170,7 @@ export class Api {
    */
   session(method, suffix, body, how = {}) {
     return this.enqueue(async () => {
-      if (!this.sessionId) throw new ApiError(0, "No session yet.");
+      if (!this.sessionId) throw new ApiError(0, t("model.noSession"));
       try {
         return this.track(await this.send(method, `/api/sessions/${this.sessionId}${suffix}`, body, how));
       } catch (error) {

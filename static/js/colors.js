@@ -4,6 +4,8 @@
  * interpolated linearly in RGB and clamped. Pure: no DOM.
  */
 
+import { t } from "./i18n.js";
+
 export const NEGATIVE = "#f59322";
 export const NEUTRAL = "#e8eaeb";
 export const POSITIVE = "#0877bd";
@@ -126,6 +128,14 @@ export const CLASS_COLORS = ["#e69f00", "#0072b2", "#009e73", "#cc79a7", "#d55e0
 
 /** The colours' names, for words that describe a map ("orange is class 0"). */
 export const CLASS_COLOR_NAMES = ["orange", "blue", "green", "purple", "red"];
+
+/**
+ * The name of class k's colour in the page's language ("orange"; "grey" past the list).
+ * @param {number} k
+ */
+export function colorName(k) {
+  return t(`legend.colors.${CLASS_COLOR_NAMES[k] ?? "grey"}`);
+}
 
 const CLASS_RGB = CLASS_COLORS.map(hexToRgb);
 

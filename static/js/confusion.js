@@ -7,6 +7,7 @@
  */
 
 import { CLASS_COLORS } from "./colors.js";
+import { t } from "./i18n.js";
 
 /** @typedef {number[][]} Matrix  K × K counts: [true class][predicted class] */
 
@@ -36,8 +37,8 @@ export function summarize(m) {
  */
 export function captionOf(name, m) {
   const { total, right, accuracy } = summarize(m);
-  if (accuracy === null) return [name, "no points"];
-  return [`${name} ${(100 * accuracy).toFixed(1)} %`, `${right} of ${total} right`];
+  if (accuracy === null) return [name, t("confusion.noPoints")];
+  return [t("confusion.title", { name, pct: (100 * accuracy).toFixed(1) }), t("confusion.right", { right, total })];
 }
 
 /**
@@ -54,14 +55,14 @@ function make(tag, className = "", children = []) {
 
 /**
  * A class's name in a header: its colour chip and number, with words for screen readers.
- * @param {string} role  "True" or "Predicted"
+ * @param {"trueClass" | "predictedClass"} role
  * @param {number} k
  */
 function classHeader(role, k) {
   const chip = make("span", "class-chip");
   chip.style.background = CLASS_COLORS[k] ?? "#999999";
   chip.setAttribute("aria-hidden", "true");
-  return [chip, make("span", "visually-hidden", [`${role} class `]), String(k)];
+  return [chip, make("span", "visually-hidden", [t(`confusion.${role}`)]), String(k)];
 }
 
 export class ConfusionMatrix {
@@ -82,10 +83,10 @@ export class ConfusionMatrix {
       this.root.replaceChildren();
       return;
     }
-    const hint = make("p", "confusion-hint", ["Rows: true class · columns: predicted class"]);
+    const hint = make("p", "confusion-hint", [t("confusion.hint")]);
     this.root.replaceChildren(
       hint,
-      make("div", "confusion-tables", [this.table("Training", "train", confusion.train), this.table("Test", "test", confusion.test)]),
+      make("div", "confusion-tables", [this.table(t("confusion.train"), "train", confusion.train), this.table(t("confusion.test"), "test", confusion.test)]),
     );
   }
 
@@ -107,14 +108,14 @@ export class ConfusionMatrix {
     const headRow = make("tr", "", [
       corner,
       ...m.map((_, j) => {
-        const th = make("th", "", classHeader("Predicted", j));
+        const th = make("th", "", classHeader("predictedClass", j));
         th.setAttribute("scope", "col");
         return th;
       }),
     ]);
     const rows = m.map((row, i) => {
       const total = row.reduce((a, b) => a + b, 0);
-      const th = make("th", "", classHeader("True", i));
+      const th = make("th", "", classHeader("trueClass", i));
       th.setAttribute("scope", "row");
       return make("tr", "", [
         th,

@@ -14,6 +14,7 @@
 import { ApiError, CUSTOM_DATASET, ClassEnded } from "./api.js";
 import { indexedPoints } from "./draw.js";
 import { LossHistory } from "./history.js";
+import { t } from "./i18n.js";
 import { Loop } from "./loop.js";
 import { choicesOf, fieldWithControl, problemsOf, stepInterval, stepRequest } from "./options.js";
 import { RoomTracker, withoutLocked } from "./room.js";
@@ -66,10 +67,10 @@ export function plainMessage(error) {
  * @param {unknown} model
  */
 export function notAModel(model) {
-  if (typeof model !== "object" || model === null || Array.isArray(model)) return "it holds no settings and weights";
+  if (typeof model !== "object" || model === null || Array.isArray(model)) return t("model.noSettings");
   const m = /** @type {Json} */ (model);
-  if (typeof m.config !== "object" || m.config === null) return "it has no settings (config)";
-  if (!Array.isArray(m.weights) || !Array.isArray(m.biases)) return "it has no weights and biases";
+  if (typeof m.config !== "object" || m.config === null) return t("model.noConfig");
+  if (!Array.isArray(m.weights) || !Array.isArray(m.biases)) return t("model.noWeights");
   return null;
 }
 

@@ -14,6 +14,7 @@ import { download, sharpContext } from "./canvas.js";
 import { classCss, cssColor } from "./colors.js";
 import { formatBatch, formatEpoch, formatLoss } from "./format.js";
 import { toPixel } from "./grid.js";
+import { plural, t } from "./i18n.js";
 import { MULTICLASS, choicesOf, fieldWithControl } from "./options.js";
 import { lockPlan } from "./room.js";
 import { currentChoice, hashKeysOf, parseChoice, parseNumber } from "./state.js";
@@ -108,7 +109,7 @@ function showLocked(c, locked) {
   c.locked = locked;
   c.input.disabled = locked;
   c.slot.classList.toggle("locked", locked);
-  c.slot.title = locked ? ROOM.locked : HELP[c.field.name] ?? "";
+  c.slot.title = locked ? ROOM.locked : HELP.of(c.field.name);
   c.slot.querySelector(".lock-mark")?.remove();
   // After the field's name (a checkbox's name is the slot's own text).
   const named = c.field.control === "checkbox" ? c.slot : c.slot.children[0];
@@ -175,7 +176,7 @@ export class FieldControls {
     }
     // Its tooltip, and the hash keys whose `<key>_hide=true` hides it.
     slot.dataset.hideKey = hashKeysOf(f).join(" ");
-    if (HELP[f.name]) slot.title = HELP[f.name];
+    if (HELP.of(f.name)) slot.title = HELP.of(f.name);
     return slot;
   }
 
@@ -386,7 +387,7 @@ export class Controls {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "dataset";
-      button.setAttribute("aria-label", `Dataset ${d.label}`);
+      button.setAttribute("aria-label", t("page.dataset", { name: d.label }));
       button.title = d.label;
       const canvas = document.createElement("canvas");
       canvas.setAttribute("aria-hidden", "true");
@@ -410,12 +411,12 @@ export class Controls {
     this.fields.update(s, plan.fields);
 
     this.play.classList.toggle("playing", view.playing);
-    this.play.setAttribute("aria-label", view.playing ? "Pause" : "Play");
-    this.play.title = view.playing ? "Pause (Space)" : "Play (Space)";
+    this.play.setAttribute("aria-label", t(view.playing ? "page.pause" : "page.play"));
+    this.play.title = t(view.playing ? "page.pauseKey" : "page.playKey");
 
     const n = s.hidden_layers.length;
     this.numLayers.textContent = String(n);
-    this.layersLabel.textContent = n === 1 ? "hidden layer" : "hidden layers";
+    this.layersLabel.textContent = plural("page.hiddenLayers", n);
     const layersLocked = plan.kinds.has("layers");
     this.addLayer.disabled = n >= this.maxLayers || layersLocked;
     this.removeLayer.disabled = n === 0 || layersLocked;
@@ -431,7 +432,7 @@ export class Controls {
       this.accuracy.textContent =
         state.train_accuracy === null || state.train_accuracy === undefined
           ? ""
-          : `Accuracy: training ${(100 * state.train_accuracy).toFixed(1)} %, test ${(100 * state.test_accuracy).toFixed(1)} %`;
+          : t("page.accuracy", { train: (100 * state.train_accuracy).toFixed(1), test: (100 * state.test_accuracy).toFixed(1) });
       this.seed.textContent = s.seed ?? String(state.config.seed);
     }
 
@@ -496,7 +497,7 @@ export class Controls {
   /** @param {ControlsView} view */
   updateBanner(view) {
     const diverged = view.state?.status === "diverged";
-    const text = diverged ? view.state?.message ?? "Training diverged. Lower the learning rate and reset." : view.error;
+    const text = diverged ? view.state?.message ?? t("page.diverged") : view.error;
     this.banner.hidden = !text;
     this.banner.classList.toggle("diverged", diverged);
     this.bannerReset.hidden = !diverged;

@@ -8,22 +8,38 @@
  */
 
 import { download } from "./canvas.js";
+import { t } from "./i18n.js";
 
 /** Every word these tools show (issue 15 moves them into catalogs). */
 export const FILE_TEXT = {
-  upload: "Upload CSV…",
-  uploadTitle: "Replace the data with a CSV file: x,y,label (regression: x,y,value)",
-  file: "CSV file",
-  download: "Download CSV",
-  downloadTitle: "Save the current points as a CSV file",
-  paste: "Paste data",
-  pasteLabel: "Rows of x, y and label (regression: value), separated by commas, tabs or semicolons; a header row is optional.",
-  pasteUse: "Use pasted data",
+  get upload() {
+    return t("file.upload");
+  },
+  get uploadTitle() {
+    return t("file.uploadTitle");
+  },
+  get file() {
+    return t("file.file");
+  },
+  get download() {
+    return t("file.download");
+  },
+  get downloadTitle() {
+    return t("file.downloadTitle");
+  },
+  get paste() {
+    return t("file.paste");
+  },
+  get pasteLabel() {
+    return t("file.pasteLabel");
+  },
+  get pasteUse() {
+    return t("file.pasteUse");
+  },
   fileName: "neural-playground-data.csv",
-  tooLarge: (/** @type {string} */ what) =>
-    `${what}; a data table may have at most ${MAX_TABLE_CHARS.toLocaleString("en")} characters (2,000 points fit easily). The data stay as they were.`,
-  fileSize: (/** @type {number} */ bytes) => `The file is ${bytes.toLocaleString("en")} bytes`,
-  chars: (/** @type {number} */ n) => `The table has ${n.toLocaleString("en")} characters`,
+  tooLarge: (/** @type {string} */ what) => t("file.tooLarge", { what, most: MAX_TABLE_CHARS.toLocaleString("en") }),
+  fileSize: (/** @type {number} */ bytes) => t("file.fileSize", { bytes: bytes.toLocaleString("en") }),
+  chars: (/** @type {number} */ n) => t("file.chars", { n: n.toLocaleString("en") }),
 };
 
 /** The most characters of CSV text the server reads (app/engine/datafile.py MAX_CHARS). */

@@ -12,39 +12,80 @@
  */
 
 import { sharpContext } from "./canvas.js";
-import { CLASS_COLOR_NAMES, classCss, cssColor } from "./colors.js";
+import { classCss, colorName, cssColor } from "./colors.js";
 import { DataFileTools, el } from "./datafile-ui.js";
 import { toPixel } from "./grid.js";
+import { plural, t } from "./i18n.js";
 
 /** Every word these tools show or say (issue 15 moves them into catalogs). */
 export const DATA_TEXT = {
-  title: "Your own data",
-  draw: "Draw data",
-  drawTitle: "Draw your own points on the output map",
-  help: "Click the output map to add a point, drag to paint several. Right-click a point, or choose Remove, to delete it.",
-  tool: "Tool",
-  add: "Add",
-  remove: "Remove",
-  clear: "Clear",
-  done: "Done",
-  doneTitle: "Stop drawing",
-  clearTitle: "Remove every point and start from nothing",
-  classLegend: "Class of new points",
-  binary: [
-    { label: -1, name: "Orange (−1)" },
-    { label: 1, name: "Blue (+1)" },
-  ],
-  classOf: (/** @type {number} */ k, /** @type {string} */ colour) => `Class ${k} (${colour})`,
-  value: "Value of new points",
-  count: (/** @type {number} */ n) => (n === 1 ? "1 point" : `${n.toLocaleString("en")} points`),
-  added: (/** @type {number} */ n) => (n === 1 ? "Point added" : `${n} points added`),
-  removed: "Point removed",
-  nothingNear: "No point there to remove",
-  cleared: "All points removed",
-  area: "Drawing area: arrow keys move the cross, Enter adds a point, Delete removes the nearest point",
-  gone: (/** @type {string} */ why) => `${why} The problem's default dataset is shown instead.`,
-  dismiss: "Dismiss",
-  loaded: "Data loaded",
+  get title() {
+    return t("data.title");
+  },
+  get draw() {
+    return t("data.draw");
+  },
+  get drawTitle() {
+    return t("data.drawTitle");
+  },
+  get help() {
+    return t("data.help");
+  },
+  get tool() {
+    return t("data.tool");
+  },
+  get add() {
+    return t("data.add");
+  },
+  get remove() {
+    return t("data.remove");
+  },
+  get clear() {
+    return t("data.clear");
+  },
+  get done() {
+    return t("data.done");
+  },
+  get doneTitle() {
+    return t("data.doneTitle");
+  },
+  get clearTitle() {
+    return t("data.clearTitle");
+  },
+  get classLegend() {
+    return t("data.classLegend");
+  },
+  get value() {
+    return t("data.value");
+  },
+  get removed() {
+    return t("data.removed");
+  },
+  get nothingNear() {
+    return t("data.nothingNear");
+  },
+  get cleared() {
+    return t("data.cleared");
+  },
+  get area() {
+    return t("data.area");
+  },
+  get dismiss() {
+    return t("data.dismiss");
+  },
+  get loaded() {
+    return t("data.loaded");
+  },
+  get binary() {
+    return [
+      { label: -1, name: t("data.orange") },
+      { label: 1, name: t("data.blue") },
+    ];
+  },
+  classOf: (/** @type {number} */ k, /** @type {string} */ colour) => t("data.classOf", { k, colour }),
+  count: (/** @type {number} */ n) => plural("data.count", n, { n: n.toLocaleString("en") }),
+  added: (/** @type {number} */ n) => plural("data.added", n),
+  gone: (/** @type {string} */ why) => t("data.gone", { why }),
 };
 
 /** How near (in CSS pixels) a click must be to a point to remove it. */
@@ -179,7 +220,7 @@ export function labelChoices(problem, classes) {
   if (problem === "multiclass") {
     return Array.from({ length: classes }, (_, k) => ({
       label: k,
-      name: DATA_TEXT.classOf(k, CLASS_COLOR_NAMES[k] ?? ""),
+      name: DATA_TEXT.classOf(k, colorName(k)),
       color: classCss(k),
     }));
   }

@@ -20,66 +20,110 @@
  */
 
 import { cssColor } from "./colors.js";
+import { has, t } from "./i18n.js";
 import { nearestPoint } from "./draw.js";
 import { toPixel } from "./grid.js";
 
 /** Every word this view shows or says (issue 15 moves them into catalogs). */
 export const TEXT = {
-  button: "Explain",
-  buttonTitle: "Explain one training point: pauses training, then click a point on the output map",
-  heading: "Explain a point",
-  instruction: "Click a training point on the output map (white outline), or press Next point.",
-  noPoint: "No training point there: click closer to one, or press Next point.",
-  noTraining: "There are no training points to explain.",
-  working: "Working it out…",
-  stages: "Steps",
-  forward: "Forward",
-  backward: "Backward",
-  update: "Update",
-  apply: "Apply this step",
-  applyTitle: "Make this step: every weight and bias takes its new value (the epoch stays)",
-  previous: "Previous point",
-  next: "Next point",
-  done: "Done",
-  table: "Every weight and bias",
-  columns: ["Parameter", "Value", "∂L/∂", "Step", "New value"],
-  pickHint: "Click (or press Enter on) a link, a bias square or a neuron to see its chain rule.",
-  legend: "hL.N is neuron N of hidden layer L.",
-  penalty: (/** @type {string} */ kind, /** @type {string} */ rate) =>
-    `${kind} regularisation is on: its penalty (rate ${rate}) adds to every weight's gradient, never to a bias's or to δ.`,
+  get button() {
+    return t("xp.button");
+  },
+  get buttonTitle() {
+    return t("xp.buttonTitle");
+  },
+  get heading() {
+    return t("xp.heading");
+  },
+  get instruction() {
+    return t("xp.instruction");
+  },
+  get noPoint() {
+    return t("xp.noPoint");
+  },
+  get noTraining() {
+    return t("xp.noTraining");
+  },
+  get working() {
+    return t("xp.working");
+  },
+  get stages() {
+    return t("xp.stages");
+  },
+  get forward() {
+    return t("xp.forward");
+  },
+  get backward() {
+    return t("xp.backward");
+  },
+  get update() {
+    return t("xp.update");
+  },
+  get apply() {
+    return t("xp.apply");
+  },
+  get applyTitle() {
+    return t("xp.applyTitle");
+  },
+  get previous() {
+    return t("xp.previous");
+  },
+  get next() {
+    return t("xp.next");
+  },
+  get done() {
+    return t("xp.done");
+  },
+  get table() {
+    return t("xp.table");
+  },
+  get pickHint() {
+    return t("xp.pickHint");
+  },
+  get legend() {
+    return t("xp.legend");
+  },
+  get columns() {
+    return ["parameter", "value", "gradient", "step", "newValue"].map((k) => t(`xp.columns.${k}`));
+  },
+  penalty: (/** @type {string} */ kind, /** @type {string} */ rate) => t("xp.penalty", { kind, rate }),
   /** "Training point 17 of 250 at (0.339, 4.909), label −1" */
   point: (/** @type {number} */ i, /** @type {number} */ n, /** @type {string} */ x, /** @type {string} */ y, /** @type {string} */ label) =>
-    `Training point ${i + 1} of ${n} at (${x}, ${y}), ${label}`,
-  label: (/** @type {string} */ v) => `label ${v}`,
-  target: (/** @type {string} */ v) => `target ${v}`,
-  classLabel: (/** @type {number} */ k) => `class ${k}`,
+    t("xp.point", { i: i + 1, n, x, y, label }),
+  label: (/** @type {string} */ v) => t("xp.label", { v }),
+  target: (/** @type {string} */ v) => t("xp.target", { v }),
+  classLabel: (/** @type {number} */ k) => t("xp.classLabel", { k }),
   summary: {
-    forward:
-      "Forward: each neuron adds up its weighted inputs (z = Σ w·a + b) and applies its activation (a = f(z)). Links are the weights.",
-    backward:
-      "Backward: δ = ∂L/∂z goes from the output back to the first layer. Links show each weight's gradient ∂L/∂w: blue positive, orange negative, thicker is larger.",
-    update: (/** @type {string} */ lr) =>
-      `Update: every weight moves by Δw = −lr · ∂L/∂w with lr = ${lr}. Links show each step Δw; the squares' new values are under the neurons.`,
+    get forward() {
+      return t("xp.summary.forward");
+    },
+    get backward() {
+      return t("xp.summary.backward");
+    },
+    update: (/** @type {string} */ lr) => t("xp.summary.update", { lr }),
   },
   /** What the live region says. */
   say: {
-    entered: "Explain mode: training is paused. Click a training point on the output map, or press Next point.",
-    left: "Explain mode closed.",
-    stage: (/** @type {string} */ stage, /** @type {string} */ rest) => `${stage} stage. ${rest}`,
-    point: (/** @type {number} */ i, /** @type {string} */ out, /** @type {string} */ loss) =>
-      `Training point ${i + 1}: output ${out}, loss ${loss}.`,
-    applied: (/** @type {string} */ before, /** @type {string} */ after) =>
-      `Step applied. The loss of this point went from ${before} to ${after}.`,
+    get entered() {
+      return t("xp.say.entered");
+    },
+    get left() {
+      return t("xp.say.left");
+    },
+    stage: (/** @type {string} */ stage, /** @type {string} */ rest) => t("xp.say.stage", { stage, rest }),
+    point: (/** @type {number} */ i, /** @type {string} */ out, /** @type {string} */ loss) => t("xp.say.point", { i: i + 1, out, loss }),
+    applied: (/** @type {string} */ before, /** @type {string} */ after) => t("xp.say.applied", { before, after }),
   },
+  /** A neuron's name in a sentence ("neuron 2 of hidden layer 1") or at its start (`cap`). */
   names: {
-    output: "the output",
-    outputOf: (/** @type {number} */ k) => `output neuron ${k + 1} (class ${k})`,
-    hidden: (/** @type {number} */ l, /** @type {number} */ j) => `neuron ${j + 1} of hidden layer ${l}`,
-    weight: (/** @type {string} */ from, /** @type {string} */ to) => `Weight from ${from} to ${to}`,
-    bias: (/** @type {string} */ of) => `Bias of ${of}`,
-    neuron: (/** @type {string} */ of) => of.charAt(0).toUpperCase() + of.slice(1),
+    output: (cap = false) => t(cap ? "xp.names.outputCap" : "xp.names.output"),
+    outputOf: (/** @type {number} */ k, cap = false) => t(cap ? "xp.names.outputOfCap" : "xp.names.outputOf", { n: k + 1, k }),
+    hidden: (/** @type {number} */ l, /** @type {number} */ j, cap = false) => t(cap ? "xp.names.hiddenCap" : "xp.names.hidden", { l, j: j + 1 }),
+    weight: (/** @type {string} */ from, /** @type {string} */ to) => t("xp.names.weight", { from, to }),
+    bias: (/** @type {string} */ of) => t("xp.names.bias", { of }),
   },
-  regularization: /** @type {Record<string, string>} */ ({ l1: "L1", l2: "L2" }),
+  /** @param {string} kind  "l1" | "l2" */
+  regularization: (kind) => (has(`xp.regularization.${kind}`) ? t(`xp.regularization.${kind}`) : kind),
 };
 
 /** How near (CSS px) a click must be to a training point to pick it. */
@@ -246,16 +290,18 @@ export function shortName(c, layer, j) {
 }
 
 /**
- * A name in words: "neuron 2 of hidden layer 1", "the output", "X₁".
+ * A name in words: "neuron 2 of hidden layer 1", "the output", "X₁"; `cap`: at the start
+ * of a sentence ("Neuron 2 of hidden layer 1").
  * @param {Context} c
  * @param {number} layer
  * @param {number} j
+ * @param {boolean} [cap]
  */
-export function longName(c, layer, j) {
-  if (layer === 0) return c.inputs[j] ?? `input ${j + 1}`;
+export function longName(c, layer, j, cap = false) {
+  if (layer === 0) return c.inputs[j] ?? t("net.input", { j: j + 1 });
   const outputLayer = c.ex.activations.length;
-  if (layer === outputLayer) return c.ex.output.length > 1 ? TEXT.names.outputOf(j) : TEXT.names.output;
-  return TEXT.names.hidden(layer, j);
+  if (layer === outputLayer) return c.ex.output.length > 1 ? TEXT.names.outputOf(j, cap) : TEXT.names.output(cap);
+  return TEXT.names.hidden(layer, j, cap);
 }
 
 /**
@@ -417,7 +463,7 @@ export function biasLines(c, layer, j) {
  * @param {number} j
  */
 export function nodeLines(c, layer, j) {
-  const title = TEXT.names.neuron(longName(c, layer, j));
+  const title = longName(c, layer, j, true);
   if (layer === 0) {
     const value = [`a(${shortName(c, 0, j)}) = ${sig(c.ex.inputs[j])}`];
     return { title, forward: value, backward: [], update: [] };
@@ -521,7 +567,7 @@ export function pickTooltip(c, pick, stage) {
     if (stage === "backward") return `∂L/∂b ${sig(ex.bias_gradients[l - 1][j])}`;
     return `b ${sig(c.biases[l - 1][j])} → ${sig(ex.updated_biases[l - 1][j])}`;
   }
-  return TEXT.names.neuron(longName(c, pick.layer, pick.index));
+  return longName(c, pick.layer, pick.index, true);
 }
 
 /**
@@ -654,7 +700,7 @@ export class ExplainPoint {
     /** @type {Record<Stage, HTMLButtonElement>} */
     const stageButton = /** @type {any} */ ({});
     for (const s of STAGES) {
-      const b = /** @type {HTMLButtonElement} */ (el("button", "xp-stage", TEXT[s]));
+      const b = /** @type {HTMLButtonElement} */ (el("button", "xp-stage", TEXT[/** @type {Stage} */ (s)]));
       b.type = "button";
       b.dataset.stage = s;
       b.addEventListener("click", () => this.setStage(s));
@@ -917,7 +963,7 @@ export class ExplainPoint {
     setLines(this.ui.lossBox, lossLines(c));
     const reg = c.regularization !== "none" && c.rate > 0;
     this.ui.penaltyNote.hidden = !reg;
-    if (reg) setText(this.ui.penaltyNote, TEXT.penalty(TEXT.regularization[c.regularization] ?? c.regularization, sig(c.rate)));
+    if (reg) setText(this.ui.penaltyNote, TEXT.penalty(TEXT.regularization(c.regularization), sig(c.rate)));
     const outputLayer = ex.activations.length;
     const pick = this.pick ?? { kind: "node", layer: outputLayer, index: problem === "multiclass" ? Math.round(ex.label) : 0 };
     const { title, lines } = pickLines(c, pick, this.stage);

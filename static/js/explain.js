@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * The page's explanations (text.js): a tooltip on every element that names a help entry
+ * The page's explanations (text.js, from the catalogs): a tooltip on every element that names a help entry
  * (`data-help="loss"`), the "What am I looking at?" panel, and the reference's
  * `<control>_hide=true` flags applied to every element that names its hash key
  * (`data-hide-key="learningRate"`; several keys separated by spaces).
@@ -14,7 +14,7 @@ import { EXPLAIN, HELP } from "./text.js";
  */
 export function applyHelp(root) {
   for (const el of root.querySelectorAll("[data-help]")) {
-    const text = HELP[/** @type {HTMLElement} */ (el).dataset.help ?? ""];
+    const text = HELP.of(/** @type {HTMLElement} */ (el).dataset.help ?? "");
     if (text) /** @type {HTMLElement} */ (el).title = text;
   }
 }

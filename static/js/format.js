@@ -1,5 +1,10 @@
 // @ts-check
-/** Numbers as the page shows them: short, fixed width, never running off the page. Pure. */
+/**
+ * Numbers as the page shows them: short, fixed width, never running off the page; the same
+ * digits in every language (only the words around them are translated). Pure.
+ */
+
+import { t } from "./i18n.js";
 
 /** From here on a loss is written in exponent form ("4.2e+227"). */
 export const LARGE = 1000;
@@ -30,5 +35,5 @@ export function formatLoss(v) {
  * @param {number | undefined} perEpoch   mini-batches in an epoch
  */
 export function formatBatch(batch, perEpoch) {
-  return batch && perEpoch ? `batch ${batch} of ${perEpoch}` : "";
+  return batch && perEpoch ? t("page.batch", { batch, of: perEpoch }) : "";
 }

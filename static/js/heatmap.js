@@ -6,8 +6,9 @@
  */
 
 import { paintClassMap, paintGrid, sharpContext } from "./canvas.js";
-import { CLASS_COLOR_NAMES, LINE_COLORS, REGION_ALPHA, classCss, cssColor } from "./colors.js";
+import { LINE_COLORS, REGION_ALPHA, classCss, colorName, cssColor } from "./colors.js";
 import { decodeBytes, firstLayerLines, toPixel } from "./grid.js";
+import { t } from "./i18n.js";
 
 /** @typedef {{points: number[][], labels: number[]}} Points */
 /** @typedef {[[number, number], [number, number]]} Segment */
@@ -63,21 +64,21 @@ export function picture(view, extent) {
   const outputLayer = frame?.weights?.length;
   const classIndex = grids && hovered && hovered[0] === outputLayer && hovered[1] < grids.length ? hovered[1] : null;
   const hovering = classIndex === null && Boolean(hovered && shown && shown.layer === hovered[0] && shown.index === hovered[1]);
-  let caption = "Output";
+  let caption = t("map.output");
   if (hovering) {
     const feature = view.features.find((f) => f.name === view.enabled[shown.index]);
-    caption = shown.layer === 0 ? `Input feature ${feature?.label ?? ""}` : `Neuron ${shown.index + 1} of hidden layer ${shown.layer}`;
+    caption = shown.layer === 0 ? t("map.feature", { name: feature?.label ?? "" }) : t("map.neuron", { j: shown.index + 1, l: shown.layer });
   } else if (classIndex !== null) {
-    caption = `Probability of class ${classIndex}`;
+    caption = t("map.classProb", { k: classIndex });
   }
   const classMap = grids && !hovering ? { grids, index: classIndex } : null;
   let lines = null;
   if (view.lines && frame) {
     lines = firstLayerLines(view.enabled, frame.weights, frame.biases, extent);
-    if (!lines) caption += " (first-layer lines need exactly the inputs X₁ and X₂)";
+    if (!lines) caption += t("map.noLines");
   }
   const batch = view.batch && view.batch.length > 0 ? view.batch : null;
-  if (batch) caption += ` · ringed: the ${batch.length} points of ${view.batchText || "the last batch"}`;
+  if (batch) caption += t("map.ringed", { n: batch.length, batch: view.batchText || t("map.lastBatch") });
   return {
     grid: hovering ? shown.grid : classMap ? null : frame?.output ?? null,
     classMap,
@@ -100,12 +101,12 @@ export function picture(view, extent) {
  * @param {import("./canvas.js").ClassMap | null} map
  */
 export function colorWords(map) {
-  if (!map) return "orange is −1, blue is +1";
+  if (!map) return t("map.binary");
   if (map.index !== null) {
-    return `deeper ${CLASS_COLOR_NAMES[map.index] ?? ""} where class ${map.index} is more probable, near-white where it is not`;
+    return t("map.oneClass", { color: colorName(map.index), k: map.index });
   }
-  const names = map.grids.map((_, k) => `${CLASS_COLOR_NAMES[k] ?? "grey"} class ${k}`).join(", ");
-  return `each place has the colour of its most probable class (${names}), paler where the network is less sure`;
+  const names = map.grids.map((_, k) => t("map.classEntry", { color: colorName(k), k })).join(", ");
+  return t("map.classes", { names });
 }
 
 const POINT_RADIUS = 3;

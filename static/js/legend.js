@@ -4,7 +4,8 @@
  * its classes, each with its colour and name.
  */
 
-import { CLASS_COLORS, CLASS_COLOR_NAMES } from "./colors.js";
+import { CLASS_COLORS, colorName } from "./colors.js";
+import { t } from "./i18n.js";
 
 /**
  * The legend's entries for K classes (none for 0): name and colour (pure).
@@ -13,9 +14,9 @@ import { CLASS_COLORS, CLASS_COLOR_NAMES } from "./colors.js";
  */
 export function classEntries(K) {
   return Array.from({ length: K }, (_, k) => ({
-    name: `Class ${k}`,
+    name: t("legend.class", { k }),
     color: CLASS_COLORS[k] ?? "#999999",
-    colorName: CLASS_COLOR_NAMES[k] ?? "grey",
+    colorName: colorName(k),
   }));
 }
 

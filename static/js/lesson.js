@@ -5,92 +5,87 @@
  * the server measures them on this session (green when met), Previous and Next. Entering
  * a step applies its setup (config, view and locks) through the page's controller.
  *
- * Every text is set as text, never as HTML. The panel's own few words are in TEXT below,
- * in English and Simplified Chinese; the lessons come in the language chosen by
- * `lessonLang`. The check is asked for when the session's state changes, at most once per
+ * Every text is set as text, never as HTML. The panel's own few words come from the
+ * catalogs (i18n.js); the lessons come from the server in the page's language (`lang`). The check is asked for when the session's state changes, at most once per
  * CHECK_EVERY_MS, one request at a time.
  */
 
 /** @typedef {Record<string, any>} Json */
 /** @typedef {"en" | "zh"} Lang */
 
+import { t } from "./i18n.js";
+
 /** How often the check may be asked for, at most (ms). */
 export const CHECK_EVERY_MS = 1000;
 
-export const LANGS = /** @type {const} */ (["en", "zh"]);
-
-/** The panel's own words. */
+/** The panel's own words, in the page's language (the catalog's `lesson.*`). */
 export const TEXT = {
-  en: {
-    lessons: "Lessons",
-    choose: "Choose a lesson",
-    steps: (/** @type {number} */ n) => `${n} steps`,
-    progress: (/** @type {number} */ k, /** @type {number} */ n) => `Step ${k} of ${n}`,
-    check: "Check",
-    met: "Done: every condition holds.",
-    notYet: "Not yet: train, then watch the conditions.",
-    cannotNote: "This step shows what cannot be done: its check is meant to stay grey.",
-    cannotHeld: "As the text says: the check is not met.",
-    cannotMet: "The check is met after all: look at what you changed.",
-    measured: (/** @type {string} */ v) => `now ${v}`,
-    noCheck: "No check in this step: read, try, answer the questions.",
-    epochs: (/** @type {number} */ n) => `Train for about ${n} epochs.`,
-    hint: "Show a hint",
-    noMoreHints: "No more hints",
-    hintsTitle: "Hints",
-    previous: "Previous",
-    next: "Next",
-    close: "Close the lesson",
-    all: "All lessons",
-    worksheet: "Worksheet",
-    questions: "Questions",
-    loadFailed: (/** @type {string} */ why) => `The lesson could not be loaded: ${why}`,
-    yes: "yes",
-    no: "no",
+  get lessons() {
+    return t("lesson.lessons");
   },
-  zh: {
-    lessons: "课程",
-    choose: "选一节课",
-    steps: (/** @type {number} */ n) => `共 ${n} 步`,
-    progress: (/** @type {number} */ k, /** @type {number} */ n) => `第 ${k} 步（共 ${n} 步）`,
-    check: "检查",
-    met: "完成：所有条件都满足了。",
-    notYet: "还没有：先训练，再看下面的条件。",
-    cannotNote: "这一步要说明的是“做不到”：检查本来就应该一直是灰色的。",
-    cannotHeld: "正如课文所说：检查没有通过。",
-    cannotMet: "检查居然通过了：看看你改了什么。",
-    measured: (/** @type {string} */ v) => `现在 ${v}`,
-    noCheck: "这一步没有检查：读一读，试一试，回答问题。",
-    epochs: (/** @type {number} */ n) => `训练大约 ${n} 轮。`,
-    hint: "给我一个提示",
-    noMoreHints: "没有更多提示了",
-    hintsTitle: "提示",
-    previous: "上一步",
-    next: "下一步",
-    close: "关闭课程",
-    all: "全部课程",
-    worksheet: "练习单",
-    questions: "问题",
-    loadFailed: (/** @type {string} */ why) => `课程加载失败：${why}`,
-    yes: "是",
-    no: "否",
+  get choose() {
+    return t("lesson.choose");
   },
+  get check() {
+    return t("lesson.check");
+  },
+  get met() {
+    return t("lesson.met");
+  },
+  get notYet() {
+    return t("lesson.notYet");
+  },
+  get cannotNote() {
+    return t("lesson.cannotNote");
+  },
+  get cannotHeld() {
+    return t("lesson.cannotHeld");
+  },
+  get cannotMet() {
+    return t("lesson.cannotMet");
+  },
+  get noCheck() {
+    return t("lesson.noCheck");
+  },
+  get hint() {
+    return t("lesson.hint");
+  },
+  get noMoreHints() {
+    return t("lesson.noMoreHints");
+  },
+  get hintsTitle() {
+    return t("lesson.hintsTitle");
+  },
+  get previous() {
+    return t("lesson.previous");
+  },
+  get next() {
+    return t("lesson.next");
+  },
+  get close() {
+    return t("lesson.close");
+  },
+  get all() {
+    return t("lesson.all");
+  },
+  get worksheet() {
+    return t("lesson.worksheet");
+  },
+  get questions() {
+    return t("lesson.questions");
+  },
+  get yes() {
+    return t("lesson.yes");
+  },
+  get no() {
+    return t("lesson.no");
+  },
+  steps: (/** @type {number} */ n) => t("lesson.steps", { n }),
+  progress: (/** @type {number} */ k, /** @type {number} */ n) => t("lesson.progress", { k, n }),
+  measured: (/** @type {string} */ v) => t("lesson.measured", { v }),
+  epochs: (/** @type {number} */ n) => t("lesson.epochs", { n }),
+  loadFailed: (/** @type {string} */ why) => t("lesson.loadFailed", { why }),
 };
-
-/**
- * The lessons' language: `lang` of the URL hash, else the page's language, else the
- * browser's (zh… → zh), else English.
- * @param {string | null | undefined} hashLang
- * @param {string | null | undefined} pageLang
- * @param {string | null | undefined} browserLang  navigator.language
- * @returns {Lang}
- */
-export function lessonLang(hashLang, pageLang, browserLang) {
-  for (const lang of [hashLang, pageLang]) {
-    if (lang === "en" || lang === "zh") return lang;
-  }
-  return (browserLang ?? "").toLowerCase().startsWith("zh") ? "zh" : "en";
-}
 
 /**
  * A step number from the hash (1 … count; anything else: 1).
@@ -117,11 +112,10 @@ export function setupStep(steps, index) {
 /**
  * A measured value as a person reads it.
  * @param {unknown} value
- * @param {Lang} lang
  */
-export function shown(value, lang) {
+export function shown(value) {
   if (value === null || value === undefined) return "–";
-  if (typeof value === "boolean") return value ? TEXT[lang].yes : TEXT[lang].no;
+  if (typeof value === "boolean") return value ? TEXT.yes : TEXT.no;
   if (typeof value === "number") return Number.isInteger(value) ? String(value) : value.toFixed(3);
   return String(value);
 }
@@ -130,12 +124,10 @@ export function shown(value, lang) {
  * What the check's summary line says.
  * @param {Json | null} result  the check route's answer (null: not asked yet)
  * @param {string} claim  "can" | "cannot"
- * @param {Lang} lang
  */
-export function verdict(result, claim, lang) {
-  const t = TEXT[lang];
-  if (claim === "cannot") return result?.met ? t.cannotMet : t.cannotHeld;
-  return result?.met ? t.met : t.notYet;
+export function verdict(result, claim) {
+  if (claim === "cannot") return result?.met ? TEXT.cannotMet : TEXT.cannotHeld;
+  return result?.met ? TEXT.met : TEXT.notYet;
 }
 
 /**
@@ -203,14 +195,14 @@ export class LessonPanel {
     /** Counts step changes: an answer for an older step is dropped. */
     this.generation = 0;
     root.lang = lang === "zh" ? "zh-Hans" : "en";
-    button.textContent = TEXT[lang].lessons;
+    button.textContent = TEXT.lessons;
     button.setAttribute("aria-controls", root.id);
     button.setAttribute("aria-expanded", "false");
     button.addEventListener("click", () => (this.root.hidden || this.lesson ? this.showList() : this.hide()));
   }
 
   get t() {
-    return TEXT[this.lang];
+    return TEXT;
   }
 
   /** The list of lessons to choose from. */
@@ -368,11 +360,11 @@ export class LessonPanel {
       ]);
       li.dataset.kind = c.kind;
       li.dataset.met = String(Boolean(c.met));
-      if (c.actual !== undefined && c.kind !== "setup") li.append(make("span", { className: "lesson-actual", text: t.measured(shown(c.actual, this.lang)) }));
+      if (c.actual !== undefined && c.kind !== "setup") li.append(make("span", { className: "lesson-actual", text: t.measured(shown(c.actual)) }));
       list.append(li);
     }
     box.append(list);
-    const summary = make("p", { className: `lesson-verdict${this.result?.met ? " met" : ""}`, attrs: { role: "status" }, text: this.result ? verdict(this.result, step.claim, this.lang) : t.notYet });
+    const summary = make("p", { className: `lesson-verdict${this.result?.met ? " met" : ""}`, attrs: { role: "status" }, text: this.result ? verdict(this.result, step.claim) : t.notYet });
     box.append(summary);
     box.dataset.met = String(Boolean(this.result?.met));
     return box;

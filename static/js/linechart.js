@@ -3,6 +3,7 @@
  * server thins old points of a long run, so points are placed by their epoch). */
 
 import { sharpContext } from "./canvas.js";
+import { t } from "./i18n.js";
 
 /** @typedef {{train: number[], test: number[], epochs: number[]}} Curve */
 
@@ -48,7 +49,7 @@ export class LossChart {
     const last = test.at(-1);
     this.root.setAttribute(
       "aria-label",
-      train.length ? `Loss chart over ${epochs.at(-1) ?? 0} epochs; latest test loss ${last?.toFixed(3)}` : "Loss chart",
+      train.length ? t("page.lossChartOver", { epochs: epochs.at(-1) ?? 0, loss: last?.toFixed(3) ?? "–" }) : t("page.lossChart"),
     );
   }
 }

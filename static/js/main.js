@@ -13,7 +13,8 @@ import { ExplainPoint } from "./explain-point.js";
 import { formatBatch, formatEpoch, formatLoss } from "./format.js";
 import { HeatMap, drawLegend } from "./heatmap.js";
 import { Legend } from "./legend.js";
-import { LessonPanel, lessonLang } from "./lesson.js";
+import { applyTexts, chooseLang, currentLang, hashWithLang, htmlLang, loadCatalogs, STORAGE_KEY, t } from "./i18n.js";
+import { LessonPanel } from "./lesson.js";
 import { LossChart } from "./linechart.js";
 import { NetworkDiagram } from "./network.js";
 import { classCount, fieldWithControl, normalizeOptions } from "./options.js";
@@ -109,9 +110,42 @@ function roomOfPage() {
   return { code, entry };
 }
 
+/**
+ * The page's language (i18n.js, chooseLang): its catalog loaded, `<html lang>` set, the
+ * template's texts replaced, and the switch in the header. Switching saves the choice,
+ * writes `lang` into the hash (outside a class) and reloads the page in the new language.
+ * @param {boolean} inRoom
+ */
+async function startLanguage(inRoom) {
+  let saved = null;
+  try {
+    saved = localStorage.getItem(STORAGE_KEY);
+  } catch {
+    // Storage switched off: the hash and the browser decide.
+  }
+  const lang = chooseLang({ hash: location.hash, saved, browser: navigator.languages ?? [navigator.language] });
+  await loadCatalogs(lang, ["page"]);
+  document.documentElement.lang = htmlLang(lang);
+  applyTexts(document);
+  document.title = t("page.title");
+  const select = /** @type {HTMLSelectElement | null} */ (document.getElementById("lang-select"));
+  if (!select) return;
+  select.value = lang;
+  select.addEventListener("change", () => {
+    try {
+      localStorage.setItem(STORAGE_KEY, select.value);
+    } catch {
+      // Not kept: the hash still says it.
+    }
+    if (!inRoom) history.replaceState(null, "", `${location.pathname}${location.search}${hashWithLang(location.hash, select.value)}`);
+    location.reload();
+  });
+}
+
 async function main() {
   const room = roomOfPage();
   if (room === "left") return;
+  await startLanguage(room !== null);
   const columns = /** @type {HTMLElement} */ (document.querySelector("main"));
   // aria-busy while a request is queued or in flight; the session id for scripts and tests.
   const api = new Api({ onBusy: (busy) => columns.setAttribute("aria-busy", String(busy)) });
@@ -132,7 +166,7 @@ async function main() {
   let writtenHash = "";
   // The lesson open (and the language), at the end of the hash: lesson.js says which.
   /** @type {[string, string][]} */
-  let lessonLink = link.extra.lang ? [["lang", link.extra.lang]] : [];
+  let lessonLink = link.extra.lang ? [["lang", currentLang()]] : [];
   const writeHash = (/** @type {import("./state.js").Settings} */ s) => {
     if (room) return;
     writtenHash = `#${toHash(s, options, link.hide, lessonLink)}`;
@@ -244,7 +278,7 @@ async function main() {
   // `#lesson=<id>&step=<n>` (`lang=en|zh`); not in a class.
   const lessonButton = /** @type {HTMLButtonElement} */ (document.getElementById("lessons-button"));
   lessonButton.hidden = room !== null;
-  const lang = lessonLang(link.extra.lang, document.documentElement.dataset.lang, navigator.language);
+  const lang = currentLang() === "zh" ? "zh" : "en";
   const lessons = room
     ? null
     : new LessonPanel({ root: /** @type {HTMLElement} */ (document.getElementById("lesson")), button: lessonButton }, lang, {
@@ -256,7 +290,7 @@ async function main() {
           render();
         },
         linked: (open) => {
-          const keep = link.extra.lang || open ? [/** @type {[string, string]} */ (["lang", lang])] : [];
+          const keep = link.extra.lang || open ? [/** @type {[string, string]} */ (["lang", currentLang()])] : [];
           lessonLink = open ? [["lesson", open.lesson], ["step", String(open.step)], ...keep] : keep;
           writeHash(c.settings);
         },
@@ -278,7 +312,7 @@ async function main() {
     if (!st) return "";
     const batch = formatBatch(st.batch, st.batches_per_epoch);
     const epochText = spoken ? String(st.epoch) : formatEpoch(st.epoch);
-    return `Epoch ${epochText}${batch ? `, ${batch}` : ""} · training loss ${formatLoss(st.train_loss)} · test loss ${formatLoss(st.test_loss)}`;
+    return t(batch ? "page.summaryBatch" : "page.summary", { epoch: epochText, batch, train: formatLoss(st.train_loss), test: formatLoss(st.test_loss) });
   }
 
   let lastFrame = /** @type {unknown} */ (null);
@@ -352,7 +386,7 @@ async function main() {
       test: c.data?.test ?? null,
       showTest: s.show_test_data || dataTools.drawing, // while drawing, every point drawn is shown
       batch: timeline.replaying ? null : c.batchPoints,
-      batchText: formatBatch(c.state?.batch, c.state?.batches_per_epoch) || "the batch that ended the epoch",
+      batchText: formatBatch(c.state?.batch, c.state?.batches_per_epoch) || t("page.endBatch"),
       classes,
     });
     legend.update({ classes });

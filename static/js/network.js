@@ -12,6 +12,7 @@
 import { paintBase64, paintClassMap } from "./canvas.js";
 import { CLASS_COLORS, cssColor } from "./colors.js";
 import { besides } from "./place.js";
+import { plural, t } from "./i18n.js";
 import { HELP } from "./text.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -170,18 +171,20 @@ export class NetworkDiagram {
     form.className = "net-editor";
     form.hidden = true;
     form.setAttribute("role", "dialog");
-    form.setAttribute("aria-label", "Edit value");
+    form.setAttribute("aria-label", t("net.editValue"));
     form.noValidate = true;
     form.innerHTML = `
       <label class="net-editor-label" for="net-editor-input"></label>
       <input id="net-editor-input" type="number" step="any" inputmode="decimal" required>
       <div class="net-editor-buttons">
-        <button type="submit" class="net-editor-ok">Set</button>
-        <button type="button" class="net-editor-cancel">Cancel</button>
+        <button type="submit" class="net-editor-ok"></button>
+        <button type="button" class="net-editor-cancel"></button>
       </div>
       <p class="net-editor-live"></p>`;
     const input = /** @type {HTMLInputElement} */ (form.querySelector("input"));
     const label = /** @type {HTMLLabelElement} */ (form.querySelector("label"));
+    /** @type {HTMLElement} */ (form.querySelector(".net-editor-ok")).textContent = t("net.set");
+    /** @type {HTMLElement} */ (form.querySelector(".net-editor-cancel")).textContent = t("net.cancel");
     const live = /** @type {HTMLElement} */ (form.querySelector(".net-editor-live"));
     form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -218,13 +221,13 @@ export class NetworkDiagram {
     const value = Number(text);
     const max = this.bounds.maxWeight;
     if (text === "" || !Number.isFinite(value) || Math.abs(value) > max) {
-      this.editorInput.setCustomValidity(`Type a number between −${max} and ${max}.`);
+      this.editorInput.setCustomValidity(t("net.range", { max }));
       this.editorInput.reportValidity();
       return;
     }
-    const t = this.editing.target;
-    if (t.kind === "weight") this.h.onEditWeight(t.layer, t.source, t.target, value);
-    else this.h.onEditBias(t.layer, t.neuron, value);
+    const target = this.editing.target;
+    if (target.kind === "weight") this.h.onEditWeight(target.layer, target.source, target.target, value);
+    else this.h.onEditBias(target.layer, target.neuron, value);
     this.closeEditor();
   }
 
@@ -240,7 +243,7 @@ export class NetworkDiagram {
   updateLive() {
     if (!this.editing) return;
     const v = valueOf(this.view?.frame ?? null, this.editing.target);
-    this.editorLive.textContent = `Now ${format(v)}`;
+    this.editorLive.textContent = t("net.now", { v: format(v) });
   }
 
   /**
@@ -297,8 +300,7 @@ export class NetworkDiagram {
       return;
     }
     const v = valueOf(this.view?.frame ?? null, this.hover.target);
-    const name = this.hover.target.kind === "weight" ? "Weight" : "Bias";
-    this.tooltip.textContent = `${name} ${format(v)}`;
+    this.tooltip.textContent = t(this.hover.target.kind === "weight" ? "net.weightValue" : "net.biasValue", { v: format(v) });
   }
 
   // -- keyboard ------------------------------------------------------------------------
@@ -401,7 +403,7 @@ export class NetworkDiagram {
     svg.setAttribute("class", "net-links");
     // Not an image: a group of the weight and bias buttons inside it.
     svg.setAttribute("role", "group");
-    svg.setAttribute("aria-label", "Weights and biases");
+    svg.setAttribute("aria-label", t("net.links"));
     const linkGroup = document.createElementNS(SVG, "g");
     const hitGroup = document.createElementNS(SVG, "g");
     const biasGroup = document.createElementNS(SVG, "g");
@@ -424,8 +426,8 @@ export class NetworkDiagram {
       button.type = "button";
       button.className = `node feature${on ? "" : " off"}`;
       button.setAttribute("aria-pressed", String(on));
-      button.setAttribute("aria-label", `Input feature ${f.label}`);
-      button.title = `${f.label}: click to turn ${on ? "off" : "on"}. ${HELP.feature_thumbnail}`;
+      button.setAttribute("aria-label", t("net.feature", { name: f.label }));
+      button.title = t(on ? "net.featureOff" : "net.featureOn", { name: f.label, help: HELP.of("feature_thumbnail") });
       button.tabIndex = -1;
       place(button, colX(0), rowY(i));
       const canvas = document.createElement("canvas");
@@ -463,13 +465,13 @@ export class NetworkDiagram {
         div.className = `node ${isOutput ? "output" : "neuron"}`;
         div.tabIndex = -1;
         div.setAttribute("role", "img");
-        let name = `Neuron ${j + 1} of hidden layer ${l + 1}: focus to show its map`;
-        if (isOutput) name = multi ? `Output neuron ${j + 1}: probability of class ${j}; focus to show its map` : "Output neuron";
+        let name = t("net.neuron", { j: j + 1, l: l + 1 });
+        if (isOutput) name = multi ? t("net.outputNeuronOf", { j: j + 1, k: j }) : t("net.outputNeuron");
         div.setAttribute("aria-label", name);
         div.dataset.node = `${l + 1},${j}`;
         div.addEventListener("click", () => this.view?.overlay?.onPick({ kind: "node", layer: l + 1, index: j }));
         place(div, x, y);
-        div.title = isOutput && multi ? HELP.class_output : HELP.thumbnail;
+        div.title = HELP.of(isOutput && multi ? "class_output" : "thumbnail");
         nodes[l + 1].push(div);
         const canvas = document.createElement("canvas");
         div.append(canvas);
@@ -496,7 +498,7 @@ export class NetworkDiagram {
         rect.setAttribute("role", "button");
         /** @type {Target} */
         const bias = { kind: "bias", layer: l + 1, neuron: j };
-        rect.setAttribute("aria-label", `${describe(bias, view)}: press Enter to edit`);
+        rect.setAttribute("aria-label", t("net.pressEnter", { what: describe(bias, view) }));
         rect.dataset.layer = String(l + 1);
         rect.dataset.neuron = String(j);
         this.editable(rect, bias);
@@ -528,7 +530,7 @@ export class NetworkDiagram {
           hit.setAttribute("role", "button");
           /** @type {Target} */
           const weight = { kind: "weight", layer: l, source: i, target: j };
-          hit.setAttribute("aria-label", `${describe(weight, view)}: press Enter to edit`);
+          hit.setAttribute("aria-label", t("net.pressEnter", { what: describe(weight, view) }));
           this.editable(hit, weight);
           hitGroup.append(hit);
           this.links.push({ el: path, target: weight, color: "", width: "" });
@@ -561,18 +563,18 @@ export class NetworkDiagram {
     plus.textContent = "+";
     plus.className = "small-button";
     plus.disabled = n >= this.bounds.maxNeurons;
-    plus.setAttribute("aria-label", `Add a neuron to hidden layer ${l + 1}`);
+    plus.setAttribute("aria-label", t("net.addNeuron", { l: l + 1 }));
     plus.addEventListener("click", () => this.changeNeurons(l, +1));
     const minus = document.createElement("button");
     minus.type = "button";
     minus.textContent = "−";
     minus.className = "small-button";
     minus.disabled = n <= this.bounds.minNeurons;
-    minus.setAttribute("aria-label", `Remove a neuron from hidden layer ${l + 1}`);
+    minus.setAttribute("aria-label", t("net.removeNeuron", { l: l + 1 }));
     minus.addEventListener("click", () => this.changeNeurons(l, -1));
     const label = document.createElement("span");
     label.className = "layer-count";
-    label.textContent = `${n} neuron${n === 1 ? "" : "s"}`;
+    label.textContent = plural("net.neurons", n);
     const buttons = document.createElement("div");
     buttons.append(plus, minus);
     head.append(buttons, label);
@@ -793,22 +795,22 @@ function place(el, x, y) {
 
 /**
  * A name a person can read: "Weight from X₁ to neuron 2 of hidden layer 1".
- * @param {Target} t
+ * @param {Target} target
  * @param {DiagramView | null} view
  */
-function describe(t, view) {
+function describe(target, view) {
   const hiddenCount = view ? view.hidden.length : 0;
   const node = (/** @type {number} */ layer, /** @type {number} */ j) => {
     if (layer === 0) {
       const name = view?.enabled[j];
-      return view?.features.find((f) => f.name === name)?.label ?? `input ${j + 1}`;
+      return view?.features.find((f) => f.name === name)?.label ?? t("net.input", { j: j + 1 });
     }
     if (layer === hiddenCount + 1) {
       const many = view?.frame?.weights?.at(-1)?.[0]?.length > 1 || (view?.outputs ?? 1) > 1;
-      return many ? `output neuron ${j + 1} (class ${j})` : "the output";
+      return many ? t("xp.names.outputOf", { n: j + 1, k: j }) : t("xp.names.output");
     }
-    return `neuron ${j + 1} of hidden layer ${layer}`;
+    return t("xp.names.hidden", { j: j + 1, l: layer });
   };
-  if (t.kind === "weight") return `Weight from ${node(t.layer, t.source)} to ${node(t.layer + 1, t.target)}`;
-  return `Bias of ${node(t.layer, t.neuron)}`;
+  if (target.kind === "weight") return t("xp.names.weight", { from: node(target.layer, target.source), to: node(target.layer + 1, target.target) });
+  return t("xp.names.bias", { of: node(target.layer, target.neuron) });
 }

@@ -9,6 +9,8 @@
  * are all derived from these rows (state.js, controls.js).
  */
 
+import { tOr } from "./i18n.js";
+
 /**
  * @typedef {Object} Choice
  * @property {string} name
@@ -150,6 +152,22 @@ export function stepInterval(speed) {
 }
 
 /**
+ * A field with its label and its choices' names in the page's language: the catalog's
+ * `field.<name>.label` and `choice.<field>.<choice>`, or the server's (English) text for
+ * one the catalog does not have.
+ * @param {Field} f
+ * @returns {Field}
+ */
+export function localized(f) {
+  return {
+    ...f,
+    label: tOr(`field.${f.name}.label`, f.label),
+    choices: f.choices.map((c) => ({ ...c, label: tOr(`choice.${f.name}.${c.name}`, c.label) })),
+  };
+}
+
+/**
+ * The server's table of fields and the page's own, labels in the page's language.
  * @param {Record<string, any>} raw  the JSON of GET /api/options
  * @returns {Options}
  */
@@ -163,7 +181,7 @@ export function normalizeOptions(raw) {
       steps: f.steps ?? [],
     }),
   );
-  const fields = [...server, ...PAGE_FIELDS];
+  const fields = [...server, ...PAGE_FIELDS].map(localized);
   return { fields, field: Object.fromEntries(fields.map((f) => [f.name, f])), limits: raw.limits ?? {} };
 }
 

@@ -9,7 +9,8 @@
  */
 
 import { formatLoss } from "./format.js";
-import { METRICS, ROOM } from "./text.js";
+import { t } from "./i18n.js";
+import { ROOM, metricText } from "./text.js";
 
 /** @typedef {import("./options.js").Options} Options */
 /** @typedef {Record<string, any>} Json */
@@ -142,7 +143,7 @@ function threshold(metric, x) {
  */
 export function goalText(goal) {
   if (!goal) return "";
-  const metric = METRICS[goal.metric] ?? goal.metric.replace(/_/g, " ");
+  const metric = metricText(goal.metric);
   const text =
     goal.below !== undefined && goal.below !== null
       ? ROOM.goalBelow(metric, threshold(goal.metric, goal.below))
@@ -161,7 +162,7 @@ export function progressText(room, state) {
   if (!goal) return "";
   const reached = room.goal_reached;
   if (reached) return ROOM.reached(reached.epoch.toLocaleString("en-US"), Math.round(reached.seconds));
-  const metric = METRICS[goal.metric] ?? goal.metric.replace(/_/g, " ");
+  const metric = metricText(goal.metric);
   const value = state?.[goal.metric];
   if (typeof value !== "number") return ROOM.progress(metric, "–");
   return ROOM.progress(metric, goal.metric.endsWith("accuracy") ? `${(100 * value).toFixed(1)} %` : formatLoss(value));
@@ -176,7 +177,7 @@ export function progressText(room, state) {
 export function valueText(options, name, value) {
   const field = options.field[name];
   const label = (/** @type {any} */ v) => field?.choices.find((c) => c.name === v)?.label ?? String(v);
-  if (Array.isArray(value)) return value.length === 0 ? "none" : value.map(label).join(", ");
+  if (Array.isArray(value)) return value.length === 0 ? t("room.none") : value.map(label).join(", ");
   return label(value);
 }
 

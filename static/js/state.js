@@ -55,7 +55,6 @@ export const DATA_KEY = "data";
  * valid_id), and why another value is refused.
  */
 const DATA_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const DATA_ID_REFUSED = "not the id of shared data";
 
 /** @typedef {(key: string) => string | undefined} HashLookup */
 /** @typedef {(key: string, raw: string, why: string) => void} Refused  a part of the hash not used, and why */
@@ -378,7 +377,7 @@ export function readHash(hash, o) {
   };
   const settings = defaultSettings(o);
   for (const f of o.fields) settings[f.name] = kindOf(f).read(f, get, settings[f.name], refused);
-  const link = readKey(get, DATA_KEY, (raw) => (DATA_ID.test(raw) ? raw : undefined), refused, () => DATA_ID_REFUSED);
+  const link = readKey(get, DATA_KEY, (raw) => (DATA_ID.test(raw) ? raw : undefined), refused, () => IGNORED.sharedData);
   if (link) settings.data_link = link;
   /** @type {Record<string, string>} */
   const extra = {};

@@ -14,18 +14,32 @@
  * The pure part (the slider's stops) is exported for tests/js/timeline.test.mjs.
  */
 
+import { t } from "./i18n.js";
+
 /** Every word this view shows or says (issue 15 moves them into catalogs). */
 export const TEXT = {
-  label: "Replay",
-  title: "Drag back to see the network at an earlier epoch; training pauses. The right end is now.",
-  now: (/** @type {string} */ epoch) => `Now · epoch ${epoch}`,
-  showing: (/** @type {string} */ epoch, /** @type {string} */ now) => `Epoch ${epoch} (now ${now})`,
-  valueNow: (/** @type {number} */ epoch) => `now, epoch ${epoch}`,
-  valueAt: (/** @type {number} */ epoch) => `epoch ${epoch}`,
-  resume: "Resume from here",
-  resumeTitle: "Go back to this epoch: later training is dropped and training goes on from here",
-  live: "Back to now",
-  loading: "Loading…",
+  get label() {
+    return t("timeline.label");
+  },
+  get title() {
+    return t("timeline.title");
+  },
+  get resume() {
+    return t("timeline.resume");
+  },
+  get resumeTitle() {
+    return t("timeline.resumeTitle");
+  },
+  get live() {
+    return t("timeline.live");
+  },
+  get loading() {
+    return t("timeline.loading");
+  },
+  now: (/** @type {string} */ epoch) => t("timeline.now", { epoch }),
+  showing: (/** @type {string} */ epoch, /** @type {string} */ now) => t("timeline.showing", { epoch, now }),
+  valueNow: (/** @type {number} */ epoch) => t("timeline.valueNow", { epoch }),
+  valueAt: (/** @type {number} */ epoch) => t("timeline.valueAt", { epoch }),
 };
 
 /** While training, the list of checkpoints is asked for at most this often. */

@@ -11,6 +11,15 @@ export function rawOptions() {
 
 export const OPTIONS = normalizeOptions(rawOptions());
 
+/**
+ * A message catalog as stored (static/i18n/<lang>/<namespace>.json).
+ * @param {string} lang
+ * @param {string} [namespace]
+ */
+export function catalog(lang, namespace = "page") {
+  return JSON.parse(readFileSync(new URL(`../../static/i18n/${lang}/${namespace}.json`, import.meta.url), "utf8"));
+}
+
 /** A clock the test moves by hand: `advance(ms)` runs the timers that fall due. */
 export function fakeClock() {
   let now = 0;

@@ -1,21 +1,12 @@
-// The lesson panel's pure parts: the language, the step from the hash, the setup in force,
+// The lesson panel's pure parts: the step from the hash, the setup in force,
 // measured values and verdicts; and the hash keys it adds (state.js).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { TEXT, lessonLang, setupStep, shown, stepOf, verdict } from "../../static/js/lesson.js";
+import { useCatalog } from "../../static/js/i18n.js";
+import { TEXT, setupStep, shown, stepOf, verdict } from "../../static/js/lesson.js";
 import { readHash, toHash } from "../../static/js/state.js";
-import { OPTIONS } from "./fixture.mjs";
-
-test("the language: the hash's, else the page's, else the browser's (zh… → zh), else English", () => {
-  assert.equal(lessonLang("zh", "en", "en-GB"), "zh");
-  assert.equal(lessonLang("en", null, "zh-CN"), "en");
-  assert.equal(lessonLang("fr", "zh", "en"), "zh");
-  assert.equal(lessonLang(undefined, null, "zh-TW"), "zh");
-  assert.equal(lessonLang(undefined, undefined, "ZH"), "zh");
-  assert.equal(lessonLang(undefined, undefined, "de-DE"), "en");
-  assert.equal(lessonLang(null, null, undefined), "en");
-});
+import { OPTIONS, catalog } from "./fixture.mjs";
 
 test("a step from the hash: 1 … count, else the first", () => {
   assert.equal(stepOf("3", 4), 3);
@@ -32,23 +23,19 @@ test("the setup in force: the last step at or before with a config", () => {
 });
 
 test("measured values and verdicts in both languages", () => {
-  assert.equal(shown(0.12345, "en"), "0.123");
-  assert.equal(shown(3, "en"), "3");
-  assert.equal(shown(true, "zh"), "是");
-  assert.equal(shown(null, "en"), "–");
-  assert.equal(verdict({ met: true }, "can", "en"), TEXT.en.met);
-  assert.equal(verdict(null, "can", "zh"), TEXT.zh.notYet);
-  assert.equal(verdict({ met: false }, "cannot", "en"), TEXT.en.cannotHeld);
-  assert.equal(verdict({ met: true }, "cannot", "zh"), TEXT.zh.cannotMet);
-});
-
-test("both languages have the same words", () => {
-  assert.deepEqual(Object.keys(TEXT.zh).sort(), Object.keys(TEXT.en).sort());
-  for (const [key, value] of Object.entries(TEXT.zh)) {
-    assert.equal(typeof value, typeof TEXT.en[/** @type {keyof typeof TEXT.en} */ (key)], key);
-    if (typeof value === "function") assert.match(value(2, 3), /[\u4e00-\u9fff]/, key);
-    else assert.match(value, /[\u4e00-\u9fff]/, key);
-  }
+  useCatalog("en");
+  assert.equal(shown(0.12345), "0.123");
+  assert.equal(shown(3), "3");
+  assert.equal(shown(null), "–");
+  assert.equal(verdict({ met: true }, "can"), "Done: every condition holds.");
+  assert.equal(verdict({ met: false }, "cannot"), TEXT.cannotHeld);
+  useCatalog("zh", catalog("zh"));
+  assert.equal(shown(true), "是");
+  assert.equal(verdict(null, "can"), "还没有：先训练，再看下面的条件。");
+  assert.equal(verdict({ met: true }, "cannot"), TEXT.cannotMet);
+  assert.equal(TEXT.progress(2, 5), "第 2 步（共 5 步）");
+  useCatalog("en");
+  assert.equal(TEXT.progress(2, 5), "Step 2 of 5");
 });
 
 test("lesson, step and lang are read from the hash, not reported as unknown, and written last", () => {
