@@ -194,6 +194,9 @@ export class LessonPanel {
     this.timerSet = false;
     /** Counts step changes: an answer for an older step is dropped. */
     this.generation = 0;
+    /** The setups being applied, one after another (a quick Next then Previous ends on Previous's). */
+    /** @type {Promise<unknown>} */
+    this.applying = Promise.resolve();
     root.lang = lang === "zh" ? "zh-Hans" : "en";
     button.textContent = TEXT.lessons;
     button.setAttribute("aria-controls", root.id);
@@ -287,8 +290,9 @@ export class LessonPanel {
   async enter(index, opening = false) {
     if (!this.lesson) return;
     const steps = /** @type {Json[]} */ (this.lesson.steps);
+    const lessonId = this.lesson.id;
     this.index = index;
-    this.generation++;
+    const generation = ++this.generation;
     this.result = null;
     this.hintsShown = 0;
     this.checkedKey = "";
@@ -296,9 +300,19 @@ export class LessonPanel {
     this.render();
     const setup = step.config ? step : opening ? setupStep(steps, index) : null;
     this.deps.lock([]);
-    if (setup) await this.deps.apply(setup.config, setup.view ?? {});
+    if (setup) {
+      const run = this.applying.then(() => this.deps.apply(setup.config, setup.view ?? {}));
+      this.applying = run.catch(() => {});
+      try {
+        await run;
+      } catch {
+        return; // refused: the page's banner says why; the step stays without its locks
+      }
+    }
+    // Closed, or moved to another step, while this one was being set up: that one decides.
+    if (generation !== this.generation || !this.lesson) return;
     this.deps.lock(step.lock ?? []);
-    this.deps.linked({ lesson: this.lesson.id, step: index + 1, lang: this.lang });
+    this.deps.linked({ lesson: lessonId, step: index + 1, lang: this.lang });
     this.deps.changed();
     this.askSoon();
   }

@@ -21,7 +21,7 @@ import { classCount, fieldWithControl, normalizeOptions } from "./options.js";
 import { Projector, wholeView } from "./projector.js";
 import { RoomBar, lockPlan, readEntry, removeEntry, roomOfUrl } from "./room.js";
 import { hashKeysOf, readHash, toHash } from "./state.js";
-import { IGNORED, ROOM } from "./text.js";
+import { IGNORED, ROOM, setLockOwner } from "./text.js";
 import { Timeline } from "./timeline.js";
 
 /**
@@ -279,6 +279,7 @@ async function main() {
   const lessonButton = /** @type {HTMLButtonElement} */ (document.getElementById("lessons-button"));
   lessonButton.hidden = room !== null;
   const lang = currentLang() === "zh" ? "zh" : "en";
+  if (!room) setLockOwner("lesson");
   const lessons = room
     ? null
     : new LessonPanel({ root: /** @type {HTMLElement} */ (document.getElementById("lesson")), button: lessonButton }, lang, {

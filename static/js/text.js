@@ -94,6 +94,18 @@ export function metricText(metric) {
 }
 
 /** A student in a class: the join page and the room bar of the playground. */
+/** @type {"teacher" | "lesson"} */
+let lockOwner = "teacher";
+
+/**
+ * Whose locks a locked control shows: a teacher's (in a class) or a lesson step's (the
+ * lesson panel is offered only outside a class).
+ * @param {"teacher" | "lesson"} owner
+ */
+export function setLockOwner(owner) {
+  lockOwner = owner;
+}
+
 export const ROOM = {
   get pageTitle() {
     return t("room.pageTitle");
@@ -156,7 +168,7 @@ export const ROOM = {
     return t("room.noActivity");
   },
   get locked() {
-    return t("room.locked");
+    return t(lockOwner === "lesson" ? "lesson.locked" : "room.locked");
   },
   get paused() {
     return t("room.paused");

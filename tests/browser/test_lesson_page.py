@@ -180,3 +180,41 @@ def test_every_step_link_reads_back_to_its_config(
     page.goto("about:blank")
     open_page(page, live_server, f"#{hashes[-1]}")
     assert same_setup(config_of(page, api), setup), name
+
+
+def test_quick_clicks_end_on_the_last_step_and_closing_frees_its_locks(
+    page: Page, live_server: str, api: httpx.Client
+) -> None:
+    """Next then Previous at once: the panel, the session and the address agree on the
+    step clicked last; Next then Close: no lock stays behind, no script error."""
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    lesson = BUILT_IN["features-vs-neurons"]
+    open_page(page, live_server, "#lesson=features-vs-neurons&step=2&lang=en")
+    panel = page.locator("#lesson")
+    expect(panel.locator(".lesson-progress")).to_have_text("Step 2 of 4")
+    wait_idle(page)
+    page.evaluate(
+        "() => { document.querySelector('.lesson-next').click();"
+        " document.querySelector('.lesson-previous').click(); }"
+    )
+    expect(panel.locator(".lesson-progress")).to_have_text("Step 2 of 4")
+    page.wait_for_function("() => location.hash.includes('step=2')")
+    wait_idle(page)
+    page.wait_for_timeout(300)
+    wait_idle(page)
+    assert same_setup(config_of(page, api), lesson.steps[1].setup)
+    assert "step=2" in page.evaluate("location.hash")
+    # The lesson's lock says it is the lesson's (not a teacher's: there is no class here).
+    assert page.locator('[title="This step of the lesson keeps this setting fixed."]').count() > 0
+    assert page.locator('[title*="teacher"]').count() == 0
+    page.evaluate(
+        "() => { document.querySelector('.lesson-next').click();"
+        " document.querySelector('.lesson-close').click(); }"
+    )
+    expect(panel).to_be_hidden()
+    wait_idle(page)
+    page.wait_for_timeout(300)
+    expect(page.locator("#add-layers")).to_be_enabled()
+    assert "lesson=" not in page.evaluate("location.hash")
+    assert errors == []
