@@ -124,7 +124,7 @@ def test_a_message_fills_its_placeholders_and_nested_messages_in_one_language() 
     )
     chinese = text("model.refused", "zh", reason=reason)
     assert "noise 应为数字" in chinese and "导出模型" in chinese
-    assert text("words.none", "fr") == "none"  # a language we do not have: English
+    assert text("words.no_epochs", "fr") == "none"  # a language we do not have: English
 
 
 @pytest.mark.parametrize(

@@ -74,10 +74,10 @@ Epochs = list[int]
 def nearest_epochs(epochs: Epochs) -> str | Message:
     """The epochs ``Checkpoints.nearest`` gives, as a message says them: "4 and 9"."""
     if not epochs:
-        return Message("words.none")
+        return Message("words.no_epochs")
     if len(epochs) == 1:
-        return str(epochs[0])
-    return Message("words.and", {"first": epochs[0], "last": epochs[1]})
+        return Message("words.epoch_one", {"epoch": epochs[0]})
+    return Message("words.epochs_two", {"first": epochs[0], "last": epochs[1]})
 
 
 class Checkpoints:
