@@ -1,8 +1,9 @@
 """The message catalogs (static/i18n/<lang>/<namespace>.json), without a browser.
 
-Every language has the same keys and the same placeholders per key, no text is empty,
-every field and choice of GET /api/options has its keys, every key the main page uses
-exists, and the catalogs hold no key that nothing uses.
+Every namespace (page: the main page and the join page; teach: the teacher's page;
+compare: /compare) has, in every language, the same keys and the same placeholders per
+key, and no empty text; every field and choice of GET /api/options has its keys; every key
+a page's modules or templates use exists, and the catalogs hold no key that nothing uses.
 """
 
 from __future__ import annotations
@@ -23,18 +24,17 @@ LANGS = ["en", "zh"]
 NAMESPACES = sorted(p.stem for p in (I18N / "en").glob("*.json"))
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
-# The modules of the main page (and the template); the other pages adopt i18n.js later.
-NOT_YET = {
-    "compare.js",
-    "multichart.js",
-    "teach.js",
-    "teach-text.js",
-    "dashboard.js",
-    "spotlight.js",
-    "join.js",
-}
-SOURCES = [p for p in sorted((ROOT / "static" / "js").glob("*.js")) if p.name not in NOT_YET]
-TEMPLATE = ROOT / "templates" / "index.html"
+# Every page's modules and templates (the main page, /teach, /join and /r/<code>, /compare).
+SOURCES = sorted((ROOT / "static" / "js").glob("*.js"))
+TEMPLATES = [
+    ROOT / "templates" / "index.html",
+    ROOT / "templates" / "teach.html",
+    ROOT / "templates" / "join.html",
+    ROOT / "static" / "compare.html",
+]
+# The namespaces whose keys the pages also name as plain strings (a table of value → key,
+# read with t() in a loop): "teach.sorts.join", "compare.presets.adam".
+KEY_STRINGS = re.compile(r"""["']((?:teach|compare)\.[\w.]+)["']""")
 
 # Keys built from a name at run time: `t(\`help.${name}\`)`, `field.<name>.label` …
 DYNAMIC_PREFIXES = (
@@ -73,7 +73,7 @@ def options() -> dict[str, Any]:
 
 
 def test_there_is_a_page_namespace_in_every_language() -> None:
-    assert "page" in NAMESPACES
+    assert {"page", "teach", "compare"} <= set(NAMESPACES)
     for lang in LANGS:
         assert sorted(p.stem for p in (I18N / lang).glob("*.json")) == NAMESPACES, lang
 
@@ -94,13 +94,32 @@ def test_placeholders_match_and_no_text_is_empty(namespace: str) -> None:
         assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(zh[key])), key
 
 
-def test_the_chinese_catalog_is_chinese() -> None:
+@pytest.mark.parametrize("namespace", NAMESPACES)
+def test_the_chinese_catalog_is_chinese(namespace: str) -> None:
     """Most texts have Chinese characters (the rest are names such as ReLU, X₁, L2)."""
-    zh = load("zh", "page")
+    zh = load("zh", namespace)
     chinese = [k for k, v in zh.items() if re.search(r"[\u4e00-\u9fff]", v)]
     assert len(chinese) > 0.85 * len(zh)
-    for key in ("page.play", "field.learning_rate.label", "xp.button", "lesson.next"):
-        assert re.search(r"[\u4e00-\u9fff]", zh[key]), key
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "page.play",
+        "field.learning_rate.label",
+        "xp.button",
+        "lesson.next",
+        "room.joinButton",
+        "teach.startButton",
+        "teach.leaderboard",
+        "teach.pauseAll",
+        "compare.title",
+        "compare.status.ready",
+    ],
+)
+def test_key_labels_are_chinese(key: str) -> None:
+    zh = {k: v for ns in NAMESPACES for k, v in load("zh", ns).items()}
+    assert re.search(r"[\u4e00-\u9fff]", zh[key]), key
 
 
 def test_every_field_and_choice_of_the_server_has_its_keys(options: dict[str, Any]) -> None:
@@ -126,7 +145,7 @@ def test_the_english_labels_are_the_servers(options: dict[str, Any]) -> None:
 
 
 def used_keys() -> set[str]:
-    """Every literal key the main page's modules and template name."""
+    """Every literal key the pages' modules and templates name."""
     keys: set[str] = set()
     for path in SOURCES:
         text = path.read_text("utf-8")
@@ -134,21 +153,39 @@ def used_keys() -> set[str]:
         # t(cond ? "a.b" : "c.d") and plural("a.b", n): every quoted key inside a t( … ) call.
         for call in re.findall(r"(?<![.\w])t\(([^()]*?\?[^()]*?)[,)]", text):
             keys |= set(re.findall(r"""["']([a-z]\w*\.[\w.]+)["']""", call))
-    template = TEMPLATE.read_text("utf-8")
-    keys |= set(re.findall(r'data-i18n="([\w.]+)"', template))
-    for pairs in re.findall(r'data-i18n-attr="([^"]+)"', template):
-        keys |= {pair.split(":")[1].strip() for pair in pairs.split(",")}
+        keys |= set(KEY_STRINGS.findall(text))
+        # startPageLanguage([…], "teach.pageTitle"): the title's key.
+        keys |= set(re.findall(r"""startPageLanguage\(\[[^\]]*\],\s*["']([\w.]+)["']""", text))
+    for template in TEMPLATES:
+        html = template.read_text("utf-8")
+        keys |= set(re.findall(r'data-i18n="([\w.]+)"', html))
+        for pairs in re.findall(r'data-i18n-attr="([^"]+)"', html):
+            keys |= {pair.split(":")[1].strip() for pair in pairs.split(",")}
     return keys
 
 
-def test_every_key_the_page_uses_exists() -> None:
-    en = load("en", "page")
+def english() -> dict[str, str]:
+    """Every namespace's English texts, by key."""
+    return {k: v for ns in NAMESPACES for k, v in load("en", ns).items()}
+
+
+def test_every_key_the_pages_use_exists() -> None:
+    en = english()
     missing = sorted(k for k in used_keys() if k not in en and f"{k}.other" not in en)
     assert missing == []
 
 
-def test_the_catalog_has_no_unused_keys() -> None:
-    en = load("en", "page")
+def test_the_namespaces_do_not_share_keys() -> None:
+    seen: dict[str, str] = {}
+    for ns in NAMESPACES:
+        for key in load("en", ns):
+            assert key not in seen, f"{key} is in {seen[key]} and {ns}"
+            seen[key] = ns
+
+
+@pytest.mark.parametrize("namespace", NAMESPACES)
+def test_the_catalog_has_no_unused_keys(namespace: str) -> None:
+    en = load("en", namespace)
     used = used_keys()
     plural_bases = {k.rsplit(".", 1)[0] for k in en if k.endswith((".one", ".other"))}
     unused = sorted(

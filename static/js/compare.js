@@ -8,7 +8,8 @@
  * The URL hash takes the main page's keys (static/js/state.js): with any of them, the
  * runs start from that configuration and the chosen comparison only adds its variants.
  * The page's own keys: `compare` (the preset), `compareData` (its dataset) and
- * `compareFrom=preset` (the preset's own settings although a link was given).
+ * `compareFrom=preset` (the preset's own settings although a link was given); `lang` is
+ * the page's language (i18n.js), not a setting.
  *
  * Requests go through api.js's queue (one in flight). The pure helpers are exported for
  * tests/js/compare.test.mjs; the page wires itself only when it finds its <main>.
@@ -21,6 +22,7 @@ import { cssColor } from "./colors.js";
 import { formatLoss } from "./format.js";
 import { HeatMap } from "./heatmap.js";
 import { LossHistory } from "./history.js";
+import { langOfAddress, plural, startPageLanguage, t } from "./i18n.js";
 import { MultiLossChart, lossesAt } from "./multichart.js";
 import { linkWidth } from "./network.js";
 import { choicesOf, classCount, fieldWithControl, normalizeOptions } from "./options.js";
@@ -30,74 +32,100 @@ import { namesCustom, readHash, toServerConfig, withoutCustom } from "./state.js
 /** @typedef {import("./options.js").Field} Field */
 /** @typedef {Record<string, any>} Json */
 
-/** Every sentence the page shows (issue 15 moves them into catalogs). */
+/** @param {Record<string, string>} keys  name → catalog key */
+const texts = (keys) => Object.fromEntries(Object.entries(keys).map(([name, key]) => [name, t(key)]));
+
+/**
+ * Every sentence the page shows, read from the catalogs (static/i18n/<lang>/compare.json,
+ * through i18n.js) whenever it is used, so it is in the language chosen. The fixed words
+ * of static/compare.html name their keys themselves (data-i18n).
+ */
 export const TEXT = {
-  title: "Compare runs",
-  intro: "Train two to four networks side by side, from the same data and the same starting weights, and see what one setting changes.",
-  back: "Back to the playground",
-  preset: "Compare",
-  startFrom: "Start from",
-  startFromLink: "your playground link's settings",
-  startFromPreset: "this comparison's own settings",
-  dataset: "Dataset",
-  start: "Start comparison",
-  restart: "Start a new comparison",
-  toolbar: "Training controls",
-  play: "Play",
-  pause: "Pause",
-  step: "Step one epoch",
-  speed: "Speed",
-  speeds: { slow: "Slow: 5 epochs a second", normal: "Normal", fast: "As fast as the server can" },
-  epoch: "Epoch",
-  showTest: "Show test data",
-  runs: "Runs",
-  chart: "Loss of every run",
-  chartLabel: "Loss chart of every run; the arrow keys read the losses at each epoch",
-  chartHint: "Solid lines: test loss. Dashed lines: training loss. Hover the chart, or focus it and use the arrow keys, to read every run's losses at an epoch.",
-  readout: (/** @type {number} */ epoch, /** @type {string[]} */ parts) => `Epoch ${epoch}: ${parts.join("; ")}.`,
-  readoutRun: (/** @type {string} */ letter, /** @type {string} */ train, /** @type {string} */ test) =>
-    `run ${letter} training loss ${train}, test loss ${test}`,
-  readoutNone: (/** @type {string} */ letter) => `run ${letter} no loss yet`,
-  timeline: "Timeline",
-  timelineLabel: "Checkpoint epoch of every run",
-  timelineEpoch: (/** @type {number} */ e) => `Epoch ${e}`,
-  timelineLive: "Move the slider to look back at an earlier checkpoint of every run.",
-  timelineReplay: (/** @type {number} */ e) =>
-    `Every run as it was at epoch ${e}. “Resume from here” trains on from this epoch (the later ones are dropped); “Back to the latest epoch” shows them now.`,
-  resume: "Resume from here",
-  latest: "Back to the latest epoch",
-  sharedSummary: "Settings every run shares",
-  sameSettings: "the same settings",
-  testLoss: "Test loss",
-  trainLoss: "Training loss",
-  testAccuracy: "Test accuracy",
-  runEpoch: "Epoch",
-  runHeading: (/** @type {string} */ letter) => `Run ${letter}`,
-  network: (/** @type {number[]} */ sizes) =>
-    `Network: ${sizes[0]} inputs, ${sizes.length > 2 ? `hidden layers of ${sizes.slice(1, -1).join(", ")} neurons` : "no hidden layer"}, ${sizes.at(-1)} ${sizes.at(-1) === 1 ? "output" : "outputs"}`,
-  noHidden: "none",
-  fieldValue: (/** @type {string} */ label, /** @type {string} */ value) => `${label} ${value}`,
-  fromLink: "The runs start from your playground link's settings; the comparison changes only what it compares.",
-  customIgnored: "Your own points cannot be compared yet, so the problem's default dataset is used.",
-  linkIgnored: (/** @type {string[]} */ parts) => `Parts of the link not used: ${parts.join("; ")}.`,
-  status: {
-    loading: "Starting the runs…",
-    ready: (/** @type {number} */ n) => `${n} runs ready at the same starting point. Press Play or Step.`,
-    epoch: (/** @type {number} */ e, /** @type {string[]} */ parts) => `Epoch ${e}. ${parts.join(". ")}.`,
-    run: (/** @type {string} */ letter, /** @type {string} */ test) => `Run ${letter}: test loss ${test}`,
-    replay: (/** @type {number} */ e) => `Showing every run at epoch ${e}.`,
-    resumed: (/** @type {number} */ e) => `Every run is back at epoch ${e} and trains on from there.`,
-    diverged: (/** @type {string} */ letter) => `Run ${letter} diverged and stopped.`,
+  get title() {
+    return t("compare.title");
   },
-  noAnswer: "The server did not answer. Check the connection and try again.",
-  presets: {
-    optimizers: "SGD vs momentum vs Adam",
-    adam: "SGD vs Adam",
-    rates: "Learning rate 0.3 vs 0.03",
-    l2: "L2 regularization on vs off",
-    depth: "2 vs 6 hidden layers",
-    activation: "Tanh vs ReLU",
-    batch: "Batch size 1 vs 30",
+  get play() {
+    return t("compare.play");
+  },
+  get pause() {
+    return t("compare.pause");
+  },
+  /** @returns {Record<SpeedName, string>} */
+  get speeds() {
+    return /** @type {Record<SpeedName, string>} */ (texts({ slow: "compare.speeds.slow", normal: "compare.speeds.normal", fast: "compare.speeds.fast" }));
+  },
+  get chartLabel() {
+    return t("compare.chartLabel");
+  },
+  get chartHint() {
+    return t("compare.chartHint");
+  },
+  readout: (/** @type {number} */ epoch, /** @type {string[]} */ parts) => t("compare.readout", { epoch, runs: parts.join(t("compare.listSep")) }),
+  readoutRun: (/** @type {string} */ letter, /** @type {string} */ train, /** @type {string} */ test) => t("compare.readoutRun", { letter, train, test }),
+  readoutNone: (/** @type {string} */ letter) => t("compare.readoutNone", { letter }),
+  timelineEpoch: (/** @type {number} */ e) => t("compare.timelineEpoch", { epoch: e }),
+  get timelineLive() {
+    return t("compare.timelineLive");
+  },
+  timelineReplay: (/** @type {number} */ e) => t("compare.timelineReplay", { epoch: e }),
+  get sameSettings() {
+    return t("compare.sameSettings");
+  },
+  get testLoss() {
+    return t("compare.testLoss");
+  },
+  get trainLoss() {
+    return t("compare.trainLoss");
+  },
+  get testAccuracy() {
+    return t("compare.testAccuracy");
+  },
+  get runEpoch() {
+    return t("compare.runEpoch");
+  },
+  runHeading: (/** @type {string} */ letter) => t("compare.runHeading", { letter }),
+  network: (/** @type {number[]} */ sizes) =>
+    t("compare.network", {
+      inputs: sizes[0],
+      hidden: sizes.length > 2 ? t("compare.hiddenOf", { sizes: sizes.slice(1, -1).join(", ") }) : t("compare.noHiddenLayer"),
+      outputs: plural("compare.outputs", Number(sizes.at(-1))),
+    }),
+  get noHidden() {
+    return t("compare.noHidden");
+  },
+  fieldValue: (/** @type {string} */ label, /** @type {string} */ value) => t("compare.fieldValue", { label, value }),
+  get fromLink() {
+    return t("compare.fromLink");
+  },
+  get customIgnored() {
+    return t("compare.customIgnored");
+  },
+  linkIgnored: (/** @type {string[]} */ parts) => t("compare.linkIgnored", { parts: parts.join(t("compare.listSep")) }),
+  status: {
+    get loading() {
+      return t("compare.status.loading");
+    },
+    ready: (/** @type {number} */ n) => t("compare.status.ready", { n }),
+    epoch: (/** @type {number} */ e, /** @type {string[]} */ parts) => t("compare.status.epoch", { epoch: e, runs: parts.join(t("compare.sentenceSep")) }),
+    run: (/** @type {string} */ letter, /** @type {string} */ test) => t("compare.status.run", { letter, test }),
+    replay: (/** @type {number} */ e) => t("compare.status.replay", { epoch: e }),
+    resumed: (/** @type {number} */ e) => t("compare.status.resumed", { epoch: e }),
+    diverged: (/** @type {string} */ letter) => t("compare.status.diverged", { letter }),
+  },
+  get noAnswer() {
+    return t("compare.noAnswer");
+  },
+  /** @returns {Record<string, string>} */
+  get presets() {
+    return texts({
+      optimizers: "compare.presets.optimizers",
+      adam: "compare.presets.adam",
+      rates: "compare.presets.rates",
+      l2: "compare.presets.l2",
+      depth: "compare.presets.depth",
+      activation: "compare.presets.activation",
+      batch: "compare.presets.batch",
+    });
   },
 };
 
@@ -179,6 +207,7 @@ export function splitHash(hash) {
     if (!part) continue;
     const eq = part.indexOf("=");
     const key = eq < 0 ? part : part.slice(0, eq);
+    if (key === "lang") continue; // the language, read by i18n.js
     if (names.has(key)) {
       try {
         own[key] = decodeURIComponent(part.slice(eq + 1));
@@ -190,6 +219,18 @@ export function splitHash(hash) {
     }
   }
   return { own, rest: rest.join("&") };
+}
+
+/**
+ * A hash without its `lang` (the same comparison in another language).
+ * @param {string} hash
+ */
+export function withoutLang(hash) {
+  return `#${hash
+    .replace(/^#/, "")
+    .split("&")
+    .filter((p) => p && p.split("=")[0] !== "lang")
+    .join("&")}`;
 }
 
 /**
@@ -536,35 +577,6 @@ class ComparePage {
 
   /** The static text, the setup controls and their handlers. */
   build() {
-    document.title = `${TEXT.title} – Neural Playground`;
-    /** @type {[string, string][]} */
-    const texts = [
-      ["compare-title", TEXT.title],
-      ["compare-intro", TEXT.intro],
-      ["back-link", TEXT.back],
-      ["preset-label", TEXT.preset],
-      ["start-from-legend", TEXT.startFrom],
-      ["start-from-link", TEXT.startFromLink],
-      ["start-from-preset", TEXT.startFromPreset],
-      ["dataset-label", TEXT.dataset],
-      ["start-button", TEXT.start],
-      ["compare-error-restart", TEXT.restart],
-      ["toolbar-heading", TEXT.toolbar],
-      ["step-button", TEXT.step],
-      ["speed-label", TEXT.speed],
-      ["epoch-label", TEXT.epoch],
-      ["show-test-label", TEXT.showTest],
-      ["runs-heading", TEXT.runs],
-      ["chart-heading", TEXT.chart],
-      ["chart-readout", TEXT.chartHint],
-      ["timeline-heading", TEXT.timeline],
-      ["timeline-label", TEXT.timelineLabel],
-      ["resume-button", TEXT.resume],
-      ["latest-button", TEXT.latest],
-      ["timeline-note", TEXT.timelineLive],
-      ["shared-summary", TEXT.sharedSummary],
-    ];
-    for (const [id, text] of texts) byId(id).textContent = text;
     /** @type {HTMLAnchorElement} */ (byId("back-link")).href = this.link ? `/#${this.link.rest}` : "/";
 
     const preset = /** @type {HTMLSelectElement} */ (byId("preset"));
@@ -621,6 +633,8 @@ class ComparePage {
     parts.push(`${OWN_KEYS.preset}=${this.preset().name}`);
     if (!this.usesLink()) parts.push(`${OWN_KEYS.dataset}=${/** @type {HTMLSelectElement} */ (byId("compare-dataset")).value}`);
     if (this.link && !this.usesLink()) parts.push(`${OWN_KEYS.from}=preset`);
+    const lang = langOfAddress(location.hash, "");
+    if (lang) parts.push(`lang=${encodeURIComponent(lang)}`); // kept at the end: the page's language
     return `#${parts.join("&")}`;
   }
 
@@ -628,7 +642,7 @@ class ComparePage {
   async open() {
     this.build();
     const stored = this.stored();
-    if (stored && stored.hash === location.hash) {
+    if (stored && withoutLang(stored.hash) === withoutLang(location.hash)) {
       try {
         await this.load(await this.api.enqueue(() => this.api.send("GET", `/api/comparisons/${encodeURIComponent(stored.id)}`)));
         return;
@@ -976,6 +990,8 @@ class ComparePage {
 }
 
 async function main() {
+  // The language first: the catalogs hold every word, the server's labels included.
+  await startPageLanguage(["page", "compare"], "compare.pageTitle");
   const root = byId("compare");
   const api = new Api({ onBusy: (busy) => root.setAttribute("aria-busy", String(busy)) });
   let options;

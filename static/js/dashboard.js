@@ -233,7 +233,7 @@ export function parseExperimentValues(field, text) {
   return trimmed.map((p) => {
     if (field.kind === "number" || field.kind === "integer") {
       const v = Number(p);
-      if (!Number.isFinite(v) || p === "") throw new Error(TEACH.valuesBad(`“${p}” is not a number.`));
+      if (!Number.isFinite(v) || p === "") throw new Error(TEACH.notNumber(p));
       return v;
     }
     if (field.kind === "layers") return p.split(/[\s,]+/).filter(Boolean).map(Number);
@@ -539,7 +539,7 @@ export class Leaderboard {
         li.dataset.student = r.id;
         const detail = [
           byNeurons && r.neurons !== null ? TEACH.neurons(r.neurons) : "",
-          r.epoch !== null ? `${TEACH.epoch} ${r.epoch}` : "",
+          r.epoch !== null ? TEACH.epochN(r.epoch) : "",
           r.seconds !== null ? formatSeconds(r.seconds) : "",
         ].filter(Boolean);
         li.append(el("span", "lb-rank", String(r.rank)), el("span", "lb-name", r.name), el("span", "lb-detail", detail.join(" · ")));
@@ -620,7 +620,7 @@ export class ExperimentPlot {
       parts.push(svg("line", { x1: px(t.x), x2: px(t.x), y1: PAD.top + ih, y2: PAD.top + ih + 5, class: "exp-axis" }));
       if (i % every === 0) parts.push(svg("text", { x: px(t.x), y: PAD.top + ih + 19, class: "exp-tick", "text-anchor": "middle" }, t.label));
     });
-    const axis = `${label}${plot.kind === "log" ? " (log scale)" : ""}`;
+    const axis = plot.kind === "log" ? TEACH.logScale(label) : label;
     parts.push(svg("text", { x: PAD.left + iw / 2, y: H - 6, class: "exp-label", "text-anchor": "middle" }, axis));
     parts.push(svg("text", { x: 12, y: PAD.top + ih / 2, class: "exp-label", "text-anchor": "middle", transform: `rotate(-90 12 ${PAD.top + ih / 2})` }, TEACH.experimentAxis));
     for (const m of plot.means) {

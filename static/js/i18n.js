@@ -105,7 +105,8 @@ async function readJson(url) {
     const fs = /** @type {any} */ (globalThis).process.getBuiltinModule("node:fs");
     return JSON.parse(fs.readFileSync(url, "utf8"));
   }
-  const response = await fetch(url);
+  // A catalog that does not come within 5 s is given up on: the page goes on in English.
+  const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
   if (!response.ok) throw new Error(`${url.pathname}: ${response.status}`);
   return response.json();
 }
@@ -146,11 +147,20 @@ const catalogs = { en: english };
  * @param {string[]} [namespaces]
  */
 export async function loadCatalogs(lang, namespaces = ["page"]) {
-  const shown = /** @type {Lang} */ (lang === "zh" || lang === PSEUDO ? lang : "en");
-  for (const ns of namespaces) await loadOne("en", ns, english);
+  let shown = /** @type {Lang} */ (lang === "zh" || lang === PSEUDO ? lang : "en");
+  // A catalog that cannot be read never stops the page: English (the template's words,
+  // where the English catalog is missing too) is shown instead, with a warning.
+  for (const ns of namespaces) {
+    await loadOne("en", ns, english).catch((error) => console.warn(`i18n: en/${ns} not loaded`, error));
+  }
   if (shown === "zh") {
     catalogs.zh ??= {};
-    for (const ns of namespaces) await loadOne("zh", ns, catalogs.zh);
+    try {
+      for (const ns of namespaces) await loadOne("zh", ns, catalogs.zh);
+    } catch (error) {
+      console.warn("i18n: zh not loaded, the page stays in English", error);
+      shown = "en";
+    }
   }
   current = shown;
   chosen = catalogs[shown] ?? english;
@@ -228,13 +238,66 @@ export function plural(key, n, params) {
  * @param {ParentNode} root
  */
 export function applyTexts(root) {
+  // A key no catalog has (one that could not be loaded) keeps the template's English.
   for (const el of root.querySelectorAll("[data-i18n]")) {
-    el.textContent = t(/** @type {HTMLElement} */ (el).dataset.i18n ?? "");
+    const key = /** @type {HTMLElement} */ (el).dataset.i18n ?? "";
+    if (has(key)) el.textContent = t(key);
   }
   for (const el of root.querySelectorAll("[data-i18n-attr]")) {
     for (const pair of (/** @type {HTMLElement} */ (el).dataset.i18nAttr ?? "").split(",")) {
       const [attr, key] = pair.split(":").map((s) => s.trim());
-      if (attr && key) el.setAttribute(attr, t(key));
+      if (attr && key && has(key)) el.setAttribute(attr, t(key));
     }
   }
+}
+
+/**
+ * `lang` of the address: the hash's, else the query's (`/teach?lang=zh`), else null.
+ * @param {string} hash
+ * @param {string} search
+ */
+export function langOfAddress(hash, search) {
+  return new URLSearchParams(hash.replace(/^#/, "")).get("lang") ?? new URLSearchParams(search.replace(/^\?/, "")).get("lang");
+}
+
+/**
+ * A page's language in one call (the teacher's page, the join page, /compare): chosen as
+ * `chooseLang` says (`lang` from the hash or the query), its catalogs loaded, `<html lang>`
+ * set, `document.title` from `titleKey`, the template's texts applied, and the switch
+ * `#lang-select` wired: a change saves the choice, writes `lang` into the hash and reloads.
+ * @param {string[]} namespaces
+ * @param {string} titleKey
+ * @returns {Promise<Lang>}
+ */
+export async function startPageLanguage(namespaces, titleKey) {
+  let saved = null;
+  try {
+    saved = localStorage.getItem(STORAGE_KEY);
+  } catch {
+    // Storage switched off: the address and the browser decide.
+  }
+  const fromAddress = langOfAddress(location.hash, location.search);
+  const lang = chooseLang({ hash: fromAddress ? `lang=${fromAddress}` : "", saved, browser: navigator.languages ?? [navigator.language] });
+  await loadCatalogs(lang, namespaces);
+  const shown = currentLang(); // English when the chosen language's catalog could not be read
+  document.documentElement.lang = htmlLang(shown);
+  applyTexts(document);
+  document.title = t(titleKey);
+  const select = /** @type {HTMLSelectElement | null} */ (document.getElementById("lang-select"));
+  if (select) {
+    select.value = shown === PSEUDO ? "en" : shown;
+    select.addEventListener("change", () => {
+      try {
+        localStorage.setItem(STORAGE_KEY, select.value);
+      } catch {
+        // Not kept: the address still says it.
+      }
+      const search = new URLSearchParams(location.search);
+      search.delete("lang");
+      const query = search.toString();
+      history.replaceState(null, "", `${location.pathname}${query ? `?${query}` : ""}${hashWithLang(location.hash, select.value)}`);
+      location.reload();
+    });
+  }
+  return lang;
 }

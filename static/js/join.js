@@ -10,6 +10,7 @@
 import { Api, ApiError } from "./api.js";
 import { plainMessage } from "./controller.js";
 import { displayCode, nameProblem, normaliseCode, readEntry, removeEntry, writeEntry } from "./room.js";
+import { startPageLanguage, t } from "./i18n.js";
 import { ROOM } from "./text.js";
 
 /** How long "Welcome back" is shown before the page moves on (ms). */
@@ -31,7 +32,7 @@ function byId(id) {
  */
 export function joinMessage(error) {
   if (!(error instanceof ApiError) || error.status === 0 || error.status >= 500) return plainMessage(error);
-  if (error.message && !error.message.startsWith("The server answered")) return error.message;
+  if (error.message && error.message !== t("model.serverAnswered", { status: error.status })) return error.message;
   return { 404: ROOM.notFound, 409: ROOM.full, 429: ROOM.tooMany, 422: ROOM.badName }[error.status] ?? error.message;
 }
 
@@ -189,9 +190,12 @@ class JoinPage {
 }
 
 if (typeof document !== "undefined" && document.getElementById("join")) {
-  new JoinPage().start().catch((error) => {
-    console.warn(error);
-    const el = document.getElementById("join-error");
-    if (el) el.textContent = plainMessage(error);
-  });
+  // The language first (lang in the address, the saved choice, the browser's), then the page.
+  startPageLanguage(["page"], "room.pageTitle")
+    .then(() => new JoinPage().start())
+    .catch((error) => {
+      console.warn(error);
+      const el = document.getElementById("join-error");
+      if (el) el.textContent = plainMessage(error);
+    });
 }

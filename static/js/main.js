@@ -111,9 +111,19 @@ function roomOfPage() {
 }
 
 /**
+ * What the page keeps across the reload a language switch makes (set once the page's
+ * controller exists): the trained network and its data, as an exported model.
+ * @type {() => Promise<void>}
+ */
+let beforeLanguageSwitch = async () => {};
+const CARRY_KEY = "np-language-switch-model";
+
+/**
  * The page's language (i18n.js, chooseLang): its catalog loaded, `<html lang>` set, the
  * template's texts replaced, and the switch in the header. Switching saves the choice,
- * writes `lang` into the hash (outside a class) and reloads the page in the new language.
+ * writes `lang` into the hash (outside a class) and reloads the page in the new language;
+ * outside a class the trained network and its data come back after the reload (an exported
+ * model kept in sessionStorage, loaded as "Load model…" loads one).
  * @param {boolean} inRoom
  */
 async function startLanguage(inRoom) {
@@ -125,18 +135,20 @@ async function startLanguage(inRoom) {
   }
   const lang = chooseLang({ hash: location.hash, saved, browser: navigator.languages ?? [navigator.language] });
   await loadCatalogs(lang, ["page"]);
-  document.documentElement.lang = htmlLang(lang);
+  const shown = currentLang(); // English when the chosen language's catalog could not be read
+  document.documentElement.lang = htmlLang(shown);
   applyTexts(document);
   document.title = t("page.title");
   const select = /** @type {HTMLSelectElement | null} */ (document.getElementById("lang-select"));
   if (!select) return;
-  select.value = lang;
-  select.addEventListener("change", () => {
+  select.value = shown === "zh" ? "zh" : "en"; // the pseudo-language qps is not offered
+  select.addEventListener("change", async () => {
     try {
       localStorage.setItem(STORAGE_KEY, select.value);
     } catch {
       // Not kept: the hash still says it.
     }
+    await beforeLanguageSwitch();
     if (!inRoom) history.replaceState(null, "", `${location.pathname}${location.search}${hashWithLang(location.hash, select.value)}`);
     location.reload();
   });
@@ -425,6 +437,25 @@ async function main() {
 
   render();
   await c.start();
+  if (!room) {
+    beforeLanguageSwitch = async () => {
+      if (!c.state?.epoch && c.state?.config?.dataset !== "custom") return; // nothing trained or drawn
+      const model = await c.exportModel();
+      try {
+        if (model) sessionStorage.setItem(CARRY_KEY, JSON.stringify(model));
+      } catch {
+        // Storage full or off: the settings still come back from the hash.
+      }
+    };
+    let carried = null;
+    try {
+      carried = sessionStorage.getItem(CARRY_KEY);
+      sessionStorage.removeItem(CARRY_KEY);
+    } catch {
+      carried = null;
+    }
+    if (carried) await c.loadModel(JSON.parse(carried));
+  }
   writeHash(c.settings);
   if (lessons && link.extra.lesson) await lessons.open(link.extra.lesson, Number(link.extra.step ?? 1));
   if (!c.ended) await c.loadPreviews();

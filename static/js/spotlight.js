@@ -132,7 +132,7 @@ export class Spotlight {
     this.enabled = config.features ?? [];
     this.hidden = config.hidden_layers ?? [];
     const parts = [
-      `${TEACH.epoch} ${state.epoch ?? 0}`,
+      TEACH.epochN(state.epoch ?? 0),
       `${TEACH.testLoss} ${formatLoss(state.test_loss)}`,
       state.test_accuracy === null || state.test_accuracy === undefined ? "" : `${TEACH.accuracy} ${formatAccuracy(state.test_accuracy)}`,
       `${TEACH.shape} ${shapeText(state.layer_sizes)}`,

@@ -1,126 +1,176 @@
 // @ts-check
 /**
  * Every word of the teacher's page (/teach) that its script writes: buttons that change,
- * statuses, messages and the dashboard's labels. English for now; another language is one
- * more object of the same shape (a later issue adds Chinese). Pure: no DOM.
+ * statuses, messages and the dashboard's labels, read from the message catalogs
+ * (static/i18n/<lang>/teach.json, through i18n.js) whenever they are used, so they are in
+ * the language chosen. Pure apart from the catalog: no DOM. The fixed words of
+ * templates/teach.html name their keys themselves (data-i18n).
  *
- * The field labels themselves come from the server's table of fields (GET /api/options).
+ * The field labels themselves come from the server's table of fields (GET /api/options),
+ * named in the page's catalog (options.js).
  */
 
+import { plural, t } from "./i18n.js";
+
+/** @param {Record<string, string>} keys  value → catalog key */
+const texts = (keys) => Object.fromEntries(Object.entries(keys).map(([value, key]) => [value, t(key)]));
+
 export const TEACH = {
-  // Fixed words of templates/teach.html (elements with data-t="key").
-  pageTitle: "Neural Playground · Teach",
-  startHeading: "Start a class",
-  startIntro: "Students join with a code or a QR code and each gets their own network on this server. You push activities, watch everyone learn live, and can show one student's network big.",
-  titleLabel: "Title (optional)",
-  titlePlaceholder: "e.g. Year 10 — networks",
-  startButton: "Start a class",
-  endClass: "End the class",
-  activityHeading: "Push an activity",
-  messageLabel: "Message to students",
-  messagePlaceholder: "e.g. Make the spiral work without sin features.",
-  goalLabel: "Goal",
-  thresholdLabel: "Threshold",
-  rankLabel: "Rank by",
-  pushButton: "Push to everyone",
-  experimentHeading: "Class experiment",
-  fieldLabel: "Setting",
-  valuesLabel: "Values",
-  valuesPlaceholder: "0.001, 0.01, 0.1, 1, 3",
-  runExperiment: "Start the experiment",
-  dashboardHeading: "Students",
+  get pageTitle() {
+    return t("teach.pageTitle");
+  },
   // The join panel.
-  showJoin: "Show join code",
-  hideJoin: "Hide join code",
-  joinAt: "Join at",
-  qrAlt: (/** @type {string} */ link) => `QR code of the join link ${link}`,
+  get showJoin() {
+    return t("teach.showJoin");
+  },
+  get hideJoin() {
+    return t("teach.hideJoin");
+  },
+  qrAlt: (/** @type {string} */ link) => t("teach.qrAlt", { link }),
   // The class bar.
-  noTitle: "Class",
-  running: "Running",
-  paused: "Paused: students cannot train",
-  pauseAll: "Pause all",
-  resumeAll: "Resume all",
-  students: (/** @type {number} */ n) => (n === 1 ? "1 student" : `${n} students`),
-  activityVersion: (/** @type {number} */ v) => `activity ${v}`,
-  noActivity: "no activity pushed yet",
-  connectionLost: "Connection lost, retrying…",
+  get noTitle() {
+    return t("teach.noTitle");
+  },
+  get running() {
+    return t("teach.running");
+  },
+  get paused() {
+    return t("teach.paused");
+  },
+  students: (/** @type {number} */ n) => plural("teach.students", n),
+  activityVersion: (/** @type {number} */ v) => t("teach.activityVersion", { v }),
+  get noActivity() {
+    return t("teach.noActivity");
+  },
+  get connectionLost() {
+    return t("teach.connectionLost");
+  },
   // Starting and resuming.
-  starting: "Starting the class…",
-  resumed: "Resumed your class.",
-  roomGone: "That class has ended (or expired). Start a new one.",
-  notYours: "This browser no longer holds the key of that class. Start a new one.",
-  confirmEnd: "End the class for everyone? Students' networks are deleted and the code stops working.",
-  ended: "The class has ended.",
+  get starting() {
+    return t("teach.starting");
+  },
+  get resumed() {
+    return t("teach.resumed");
+  },
+  get roomGone() {
+    return t("teach.roomGone");
+  },
+  get notYours() {
+    return t("teach.notYours");
+  },
+  get confirmEnd() {
+    return t("teach.confirmEnd");
+  },
+  get ended() {
+    return t("teach.ended");
+  },
   // The activity form.
-  lockHint: "Tick a padlock to stop students changing that setting.",
-  lockTitle: (/** @type {string} */ label) => `Students may not change ${label}`,
-  layersHint: "e.g. 8,8,8 (empty: no hidden layer)",
-  noGoal: "No goal",
-  goalMetrics: /** @type {Record<string, string>} */ ({
-    test_loss: "Test loss below",
-    train_loss: "Training loss below",
-    test_accuracy: "Test accuracy at least",
-    train_accuracy: "Training accuracy at least",
-  }),
-  rankBy: /** @type {Record<string, string>} */ ({
-    time: "fastest",
-    neurons: "fewest neurons",
-  }),
-  pushing: "Pushing…",
-  pushed: (/** @type {number} */ v) => `Pushed: everyone starts activity ${v}.`,
-  layersBad: (/** @type {number} */ most, /** @type {number} */ min, /** @type {number} */ max) =>
-    `Hidden layers: at most ${most} numbers from ${min} to ${max}, separated by commas.`,
-  featuresNone: "Pick at least one input feature.",
-  thresholdBad: "The goal needs a number (a loss such as 0.1, an accuracy such as 0.95).",
-  messageLong: (/** @type {number} */ n) => `The message is ${n} characters long; at most 280.`,
+  lockTitle: (/** @type {string} */ label) => t("teach.lockTitle", { label }),
+  get layersHint() {
+    return t("teach.layersHint");
+  },
+  get noGoal() {
+    return t("teach.noGoal");
+  },
+  /** @returns {Record<string, string>} */
+  get goalMetrics() {
+    return texts({
+      test_loss: "teach.goalMetrics.test_loss",
+      train_loss: "teach.goalMetrics.train_loss",
+      test_accuracy: "teach.goalMetrics.test_accuracy",
+      train_accuracy: "teach.goalMetrics.train_accuracy",
+    });
+  },
+  /** @returns {Record<string, string>} */
+  get rankBy() {
+    return texts({ time: "teach.rankBy.time", neurons: "teach.rankBy.neurons" });
+  },
+  pushed: (/** @type {number} */ v) => t("teach.pushed", { v }),
+  layersBad: (/** @type {number} */ most, /** @type {number} */ min, /** @type {number} */ max) => t("teach.layersBad", { most, min, max }),
+  get featuresNone() {
+    return t("teach.featuresNone");
+  },
+  get thresholdBad() {
+    return t("teach.thresholdBad");
+  },
+  messageLong: (/** @type {number} */ n) => t("teach.messageLong", { n }),
   // The experiment.
-  experimentHint: "Values separated by commas; for hidden layers or features separate them by ; (8,8; 4; 2,2,2).",
-  experimentPushed: (/** @type {string} */ label, /** @type {number} */ n) => `Experiment on ${label}: ${n} values given out round-robin.`,
-  experimentNone: "No experiment running.",
-  experimentOn: (/** @type {string} */ label, /** @type {string} */ values) => `Experiment: ${label} = ${values}`,
-  experimentAxis: "final test loss",
-  experimentEmpty: "No student has a value and a test loss yet.",
-  valuesBad: (/** @type {string} */ what) => `Cannot read the values: ${what}`,
-  valuesCount: "Give 2 to 40 values.",
+  experimentPushed: (/** @type {string} */ label, /** @type {number} */ n) => t("teach.experimentPushed", { label, n }),
+  get experimentNone() {
+    return t("teach.experimentNone");
+  },
+  experimentOn: (/** @type {string} */ label, /** @type {string} */ values) => t("teach.experimentOn", { label, values }),
+  get experimentAxis() {
+    return t("teach.experimentAxis");
+  },
+  logScale: (/** @type {string} */ label) => t("teach.logScale", { label }),
+  get experimentEmpty() {
+    return t("teach.experimentEmpty");
+  },
+  notNumber: (/** @type {string} */ value) => t("teach.notNumber", { value }),
+  get valuesCount() {
+    return t("teach.valuesCount");
+  },
   // The dashboard.
-  sortBy: "Sort by",
-  sorts: /** @type {Record<string, string>} */ ({ join: "joining order", name: "name", loss: "test loss", progress: "progress (epoch)" }),
-  hideNames: "Hide names",
-  hideControls: "Hide controls",
-  showControls: "Show controls",
-  student: (/** @type {number} */ n) => `Student ${n}`,
-  nobody: "Nobody has joined yet. Students open the join link or scan the QR code.",
-  epoch: "epoch",
-  testLoss: "test loss",
-  accuracy: "accuracy",
-  shape: "network",
-  value: "value",
-  status: /** @type {Record<string, string>} */ ({ ready: "", diverged: "diverged", gone: "left" }),
-  reached: (/** @type {number} */ epoch, /** @type {number} */ seconds) => `goal at epoch ${epoch} · ${formatSeconds(seconds)}`,
-  leaderboard: "Leaderboard",
-  leaderboardEmpty: "Nobody has reached the goal yet.",
-  noGoalSet: "Push an activity with a goal to get a leaderboard.",
-  neurons: (/** @type {number} */ n) => (n === 1 ? "1 neuron" : `${n} neurons`),
-  tileLabel: (/** @type {string} */ name) => `Show ${name} big`,
+  /** @returns {Record<string, string>} */
+  get sorts() {
+    return texts({ join: "teach.sorts.join", name: "teach.sorts.name", loss: "teach.sorts.loss", progress: "teach.sorts.progress" });
+  },
+  get hideControls() {
+    return t("teach.hideControls");
+  },
+  get showControls() {
+    return t("teach.showControls");
+  },
+  student: (/** @type {number} */ n) => t("teach.student", { n }),
+  get epoch() {
+    return t("teach.epoch");
+  },
+  epochN: (/** @type {number} */ n) => t("teach.epochN", { n }),
+  get testLoss() {
+    return t("teach.testLoss");
+  },
+  get accuracy() {
+    return t("teach.accuracy");
+  },
+  get shape() {
+    return t("teach.shape");
+  },
+  get value() {
+    return t("teach.value");
+  },
+  /** @returns {Record<string, string>} */
+  get status() {
+    return { ready: "", ...texts({ diverged: "teach.status.diverged", gone: "teach.status.gone" }) };
+  },
+  reached: (/** @type {number} */ epoch, /** @type {number} */ seconds) => t("teach.reached", { epoch, time: formatSeconds(seconds) }),
+  get leaderboardEmpty() {
+    return t("teach.leaderboardEmpty");
+  },
+  get noGoalSet() {
+    return t("teach.noGoalSet");
+  },
+  neurons: (/** @type {number} */ n) => plural("teach.neurons", n),
+  tileLabel: (/** @type {string} */ name) => t("teach.tileLabel", { name }),
   // The spotlight.
-  spotlightOf: (/** @type {string} */ name) => `Spotlight: ${name}`,
-  share: "Push this network to everyone",
-  shared: (/** @type {string} */ name, /** @type {number} */ v) => `${name}'s network is activity ${v} for everyone.`,
-  remove: "Remove student",
-  confirmRemove: (/** @type {string} */ name) => `Remove ${name} from the class? Their network is deleted.`,
-  close: "Close (Esc)",
-  studentGone: "This student is no longer in the class.",
-  readOnly: "Read-only: what this student sees now.",
-  lossLegend: "Loss: test (black) and training (grey), by epoch",
+  spotlightOf: (/** @type {string} */ name) => t("teach.spotlightOf", { name }),
+  shared: (/** @type {string} */ name, /** @type {number} */ v) => t("teach.shared", { name, v }),
+  confirmRemove: (/** @type {string} */ name) => t("teach.confirmRemove", { name }),
+  get studentGone() {
+    return t("teach.studentGone");
+  },
+  get readOnly() {
+    return t("teach.readOnly");
+  },
 };
 
 /**
- * Seconds as a person reads them: "38.2 s", "4 min 05 s".
+ * Seconds as a person reads them: "38.2 s", "4 min 05 s" (in the catalog's words).
  * @param {number} s
  */
 export function formatSeconds(s) {
   if (!Number.isFinite(s)) return "–";
-  if (s < 60) return `${s.toFixed(1)} s`;
+  if (s < 60) return t("teach.seconds", { s: s.toFixed(1) });
   const m = Math.floor(s / 60);
-  return `${m} min ${String(Math.floor(s - 60 * m)).padStart(2, "0")} s`;
+  return t("teach.minutes", { m, s: String(Math.floor(s - 60 * m)).padStart(2, "0") });
 }

@@ -5,7 +5,8 @@
  * the spotlight, the class experiment and ending the class (docs/API.md, "Rooms (a class)").
  *
  * The room's code and teacher token live in localStorage (`np-teach`), so a reload resumes
- * the class. The views are dashboard.js and spotlight.js; the words are teach-text.js.
+ * the class. The views are dashboard.js and spotlight.js; the words are teach-text.js
+ * and the catalogs static/i18n/<lang>/teach.json.
  */
 
 import { Api, ApiError } from "./api.js";
@@ -21,6 +22,7 @@ import {
   parseExperimentValues,
   parseLayers,
 } from "./dashboard.js";
+import { startPageLanguage } from "./i18n.js";
 import { normalizeOptions } from "./options.js";
 import { Spotlight } from "./spotlight.js";
 import { TEACH } from "./teach-text.js";
@@ -69,18 +71,6 @@ function $(id) {
   const e = document.getElementById(id);
   if (!e) throw new Error(`#${id} is missing from teach.html`);
   return /** @type {T} */ (e);
-}
-
-/** The fixed words of the page, from teach-text.js. */
-function applyText() {
-  const words = /** @type {Record<string, unknown>} */ (TEACH);
-  const text = (/** @type {string | undefined} */ key) => (key && typeof words[key] === "string" ? String(words[key]) : "");
-  for (const e of document.querySelectorAll("[data-t]")) e.textContent = text(/** @type {HTMLElement} */ (e).dataset.t);
-  for (const e of document.querySelectorAll("[data-t-placeholder]")) {
-    e.setAttribute("placeholder", text(/** @type {HTMLElement} */ (e).dataset.tPlaceholder));
-  }
-  for (const e of document.querySelectorAll("[data-t-aria]")) e.setAttribute("aria-label", text(/** @type {HTMLElement} */ (e).dataset.tAria));
-  document.title = TEACH.pageTitle;
 }
 
 /**
@@ -236,7 +226,8 @@ function lockIcon() {
 // -- the page --------------------------------------------------------------------------------
 
 async function main() {
-  applyText();
+  // The language first: the catalogs hold every word, the server's labels included.
+  await startPageLanguage(["page", "teach"], "teach.pageTitle");
   const api = new RoomApi();
   const options = normalizeOptions(await api.send("GET", "/api/options"));
 

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 from playwright.sync_api import Page, expect
 
 from tests.helpers import open_page, wait_for_epoch, wait_idle
@@ -270,3 +271,37 @@ def test_switching_language_writes_the_hash_and_survives_a_reload(
     wait_idle(page)
     assert "lang=en" in page.evaluate("location.hash")
     expect(page.locator("#data-heading")).to_have_text(en["page.data"])
+
+
+def test_switching_language_keeps_the_trained_network(
+    page: Page, live_server: str, api: httpx.Client
+) -> None:
+    """The reload a switch makes brings back the network as trained (weights, epoch,
+    history), not a new one from the settings."""
+    open_page(page, live_server, "#seed=7&lang=en")
+    for _ in range(3):
+        page.click("#next-step-button")
+    wait_idle(page)
+    wait_for_epoch(page, 3)
+    before = api.get(f"/api/sessions/{page.get_attribute('main', 'data-session')}/model").json()
+    page.select_option("#lang-select", "zh")
+    page.wait_for_function("() => document.documentElement.lang === 'zh-Hans'")
+    wait_idle(page)
+    wait_for_epoch(page, 3)
+    after = api.get(f"/api/sessions/{page.get_attribute('main', 'data-session')}/model").json()
+    assert after["epoch"] == before["epoch"] == 3
+    assert after["weights"] == before["weights"] and after["biases"] == before["biases"]
+    assert after["history"] == before["history"]
+
+
+def test_a_chinese_catalog_that_cannot_be_read_leaves_a_working_english_page(
+    page: Page, live_server: str
+) -> None:
+    en = catalog("en")
+    page.route("**/static/i18n/zh/page.json", lambda route: route.fulfill(status=404))
+    open_page(page, live_server, "#lang=zh&seed=3")
+    assert page.get_attribute("main", "data-session")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    expect(page.locator("#epoch-label")).to_have_text(en["page.epoch"])
+    page.click("#next-step-button")
+    wait_for_epoch(page, 1)

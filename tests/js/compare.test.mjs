@@ -7,6 +7,7 @@ import {
   PRESETS,
   RUN_COLORS,
   TEXT,
+  withoutLang,
   commonEpochs,
   comparisonRequest,
   differingFields,
@@ -18,7 +19,11 @@ import {
   valueText,
 } from "../../static/js/compare.js";
 import { axisNumber, epochStops, indexAt, lossesAt, topOf } from "../../static/js/multichart.js";
+import { loadCatalogs } from "../../static/js/i18n.js";
 import { OPTIONS } from "./fixture.mjs";
+
+// The page's words come from the "compare" catalog (English here).
+await loadCatalogs("en", ["page", "compare"]);
 
 const config = (change = {}) => ({
   problem: "classification", dataset: "spiral", classes: 3, noise: 0, train_ratio: 50, batch_size: 10,
@@ -124,4 +129,10 @@ test("requests for every run are sent one after another, answers in order", asyn
   });
   assert.deepEqual(answers, ["a0", "b1", "c2"]);
   assert.deepEqual(log, ["start a", "end a", "start b", "end b", "start c", "end c"]);
+});
+
+test("the language is not part of the comparison: splitHash skips it, withoutLang drops it", () => {
+  assert.deepEqual(splitHash("#dataset=xor&lang=zh&compare=adam"), { own: { compare: "adam" }, rest: "dataset=xor" });
+  assert.equal(withoutLang("#dataset=xor&compare=adam&lang=zh"), "#dataset=xor&compare=adam");
+  assert.equal(withoutLang("#lang=en"), "#");
 });

@@ -20,7 +20,12 @@ import {
   sortStudents,
   valueText,
 } from "../../static/js/dashboard.js";
-import { OPTIONS } from "./fixture.mjs";
+import { loadCatalogs, useCatalog } from "../../static/js/i18n.js";
+import { formatSeconds } from "../../static/js/teach-text.js";
+import { OPTIONS, catalog } from "./fixture.mjs";
+
+// The teacher's words come from the "teach" catalog (English unless a test says otherwise).
+await loadCatalogs("en", ["page", "teach"]);
 
 /** A student as GET /api/rooms/{code}/students lists one, with `change` on top. */
 const student = (number, change = {}) => ({
@@ -197,4 +202,18 @@ test("values as text: short numbers, lists joined", () => {
   assert.equal(valueText([]), "none");
   assert.equal(valueText("relu"), "relu");
   assert.equal(valueText(null), "–");
+});
+
+test("the teacher's words follow the catalog: English, then Chinese", () => {
+  assert.equal(formatSeconds(38.21), "38.2 s");
+  assert.equal(formatSeconds(245), "4 min 05 s");
+  assert.throws(() => parseExperimentValues({ kind: "number" }, "0.1, abc"), /“abc” is not a number/);
+  useCatalog("zh", { ...catalog("zh", "page"), ...catalog("zh", "teach") });
+  try {
+    assert.equal(displayName(student(3), true), "学生 3");
+    assert.equal(formatSeconds(245), "4 分 05 秒");
+    assert.throws(() => goalOf("test_loss", "x", "time"), /目标需要一个数/);
+  } finally {
+    useCatalog("en");
+  }
 });
