@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from . import lessons
 from .engine import Trainer, config_from_dict, evaluate_grid
 from .engine.messages import Message, catalog
 from .rooms import Room, RoomNotFound, RoomStore, Student
@@ -107,6 +108,47 @@ def trainer_for(room: Room, student: Student, seed: int) -> Trainer:
     return Trainer(config_from_dict(config))
 
 
+def lesson_part(lesson: lessons.Lesson, number: int) -> dict[str, Any]:
+    """What a lesson activity keeps of its step (JSON, in the room's record): enough to
+    check the step without the lesson files (another process may have other ones)."""
+    step = lesson.steps[number - 1]
+    return {
+        "id": lesson.id,
+        "step": number,
+        "steps": len(lesson.steps),
+        "check": [{"kind": c.kind, "value": c.value} for c in step.check],
+        "lock": list(step.lock),
+        "setup": step.setup,
+    }
+
+
+def lesson_step(part: dict[str, Any]) -> lessons.Step:
+    """The step a lesson activity checks (its texts are not needed to check it)."""
+    check = tuple(lessons.Condition(c["kind"], c["value"]) for c in part["check"])
+    return lessons.Step(
+        text={}, hints=lessons.NO_TEXTS, questions=lessons.NO_TEXTS, config=None,
+        setup=part["setup"], view={}, lock=tuple(part["lock"]), epochs=None, check=check,
+        claim="can",
+    )  # fmt: skip
+
+
+def has_goal(activity: dict[str, Any] | None) -> bool:
+    """Whether the activity has a goal: a metric's, or a lesson step's check."""
+    if not activity:
+        return False
+    lesson = activity.get("lesson")
+    return bool(activity["goal"]) or bool(lesson and lesson["check"])
+
+
+def activity_met(activity: dict[str, Any] | None, trainer: Trainer) -> bool:
+    """The one rule for an activity's goal: a lesson step's check (lessons.evaluate), or
+    the goal's metric and threshold."""
+    lesson = activity.get("lesson") if activity else None
+    if lesson:
+        return bool(lesson["check"]) and bool(lessons.evaluate(lesson_step(lesson), trainer)["met"])
+    return goal_met(activity["goal"] if activity else None, trainer)
+
+
 def goal_met(goal: dict[str, Any] | None, trainer: Trainer) -> bool:
     if not goal or trainer.status == "diverged":
         return False
@@ -176,9 +218,8 @@ def finish(rooms: RoomStore, link: Link | None, session: Session) -> dict[str, A
     now = time.time()
     redraw = True
     if record is not None:
-        goal = room.activity["goal"] if room.activity else None
         racing = record["version"] == room.versions and record["reached"] is None
-        if racing and goal_met(goal, t):
+        if racing and activity_met(room.activity, t):
             reached = {
                 "epoch": t.epoch,
                 "seconds": round(now - record["since"], 1),
@@ -203,6 +244,7 @@ def view(room: Room, student: Student, record: dict[str, Any] | None) -> dict[st
         "locked": room.locked(student),
         "message": activity["message"] if activity else "",
         "goal": activity["goal"] if activity else None,
+        "lesson": lesson_view(activity),
         "goal_reached": {"epoch": reached["epoch"], "seconds": reached["seconds"]}
         if reached
         else None,
@@ -211,6 +253,12 @@ def view(room: Room, student: Student, record: dict[str, Any] | None) -> dict[st
         if experiment and student.value is not None
         else None,
     }
+
+
+def lesson_view(activity: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A lesson activity's ``{id, step, steps}`` for the pages; None otherwise."""
+    lesson = activity.get("lesson") if activity else None
+    return {k: lesson[k] for k in ("id", "step", "steps")} if lesson else None
 
 
 def reset_student(
@@ -257,9 +305,9 @@ def student_row(
 
 def leaderboard(room: Room, rows: list[dict[str, Any]]) -> list[str]:
     """The ids of the students who reached the goal, best first, by the goal's rank."""
-    goal = room.activity["goal"] if room.activity else None
-    if not goal:
+    if not has_goal(room.activity):
         return []
+    goal = (room.activity or {}).get("goal") or {}
     done = [r for r in rows if r["reached"] is not None]
     if goal.get("rank") == "neurons":
         order: tuple[str, ...] = ("neurons", "epoch", "seconds")

@@ -232,6 +232,14 @@ class ExperimentValue(BaseModel):
     value: Any
 
 
+class LessonStepOut(BaseModel):
+    """A lesson activity: the lesson's id, the step (from 1) and how many steps it has."""
+
+    id: str
+    step: int
+    steps: int
+
+
 class RoomView(BaseModel):
     """The ``room`` part of a student's session state."""
 
@@ -243,6 +251,7 @@ class RoomView(BaseModel):
     locked: list[str]
     message: str
     goal: GoalOut | None
+    lesson: LessonStepOut | None = None
     goal_reached: Reached | None
     paused: bool
     experiment: ExperimentValue | None
@@ -500,6 +509,7 @@ METRICS_BELOW = ("test_loss", "train_loss")
 METRICS_AT_LEAST = ("test_accuracy", "train_accuracy")
 MAX_TITLE, MAX_MESSAGE, MAX_NAME = 80, 280, 40
 MAX_EXPERIMENT_VALUES = 40
+MAX_LESSON_STEPS = 50  # a lesson's steps at most (app/lessons.py MAX_STEPS)
 
 
 CONTROL = r"\x00-\x1f\x7f-\x9f"  # what Unicode calls Cc (lone surrogates are refused too)
@@ -559,7 +569,8 @@ class Goal(Strict):
 
 class ActivityIn(Strict):
     """What every student is reset to: a config (or an exported model), the fields they
-    may not change, a message and a goal."""
+    may not change, a message and a goal; or a lesson's step (``lesson``, ``step``, 1 when
+    absent), whose setup, locks and check take the place of config, model and goal."""
 
     config: ConfigPatch | None = None
     model: ModelIn | None = None
@@ -569,6 +580,8 @@ class ActivityIn(Strict):
     ] = []
     message: _plain_text(MAX_MESSAGE) = ""  # type: ignore[valid-type]
     goal: Goal | None = None
+    lesson: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    step: Annotated[int, Field(ge=1, le=MAX_LESSON_STEPS)] | None = None
 
 
 class ActivityOut(BaseModel):
@@ -578,6 +591,7 @@ class ActivityOut(BaseModel):
     locked: list[str]
     message: str
     goal: GoalOut | None
+    lesson: LessonStepOut | None = None
     started: float
 
 

@@ -14,10 +14,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 
-from .. import __version__, classroom, serialize
+from .. import __version__, classroom, lessons, serialize
 from ..deps import ComputeDep, LangDep, RoomsDep, SettingsDep, StoreDep
 from ..engine import ConfigError, Trainer, config_from_dict
 from ..errors import ApiError, problem, responses
+from ..lessons import LessonNotFound
 from ..rooms import (
     CodeTaken,
     Room,
@@ -46,6 +47,7 @@ from ..schemas import (
 )
 from ..settings import Settings
 from ..store import SessionNotFound, SessionStore
+from .lessons import LessonsDep
 from .sessions import random_seed
 
 router = APIRouter(
@@ -118,6 +120,7 @@ def room_out(room: Room, settings: Settings, token: str | None = None) -> dict[s
             "locked": activity["locked"],
             "message": activity["message"],
             "goal": activity["goal"],
+            "lesson": classroom.lesson_view(activity),
             "started": activity["started"],
         },
         "experiment": None
@@ -231,12 +234,59 @@ def join(
 
 @router.put("/{code}/activity", response_model=RoomOut, responses=TEACHER)
 def push_activity(
-    body: ActivityIn, room: TeacherRoom, store: StoreDep, rooms: RoomsDep, settings: SettingsDep
+    body: ActivityIn,
+    room: TeacherRoom,
+    store: StoreDep,
+    rooms: RoomsDep,
+    settings: SettingsDep,
+    all_lessons: LessonsDep,
 ) -> Any:
     """Reset every student to a config (or the same weights), with locked fields, a
-    message and a goal; students who join later get it too. Ends an experiment."""
+    message and a goal; or to a lesson's step: its setup, its locks (and ``locked``), its
+    check as the goal. Students who join later get it too. Ends an experiment."""
     if body.config is not None and body.model is not None:
         raise ApiError(422, "class.config_or_model")
+    if body.lesson is not None:
+        if body.config is not None or body.model is not None or body.goal is not None:
+            raise ApiError(422, "class.lesson_alone")
+        activity = _lesson_activity(all_lessons, body.lesson, body.step or 1, body)
+    else:
+        if body.step is not None:
+            raise ApiError(422, "class.step_needs_lesson")
+        activity = _activity(body)
+    room, _ = _update(rooms, room.code, lambda r: _new_version(r, activity))
+    _reset_all(store, rooms, room)
+    return room_out(room, settings)
+
+
+def _lesson_activity(
+    all_lessons: dict[str, lessons.Lesson], lesson_id: str, number: int, body: ActivityIn
+) -> dict[str, Any]:
+    """A lesson's step as the activity: its setup (a random seed unless it sets one), its
+    locks and the teacher's, its check as the goal (``lesson``)."""
+    try:
+        lesson = lessons.find(all_lessons, lesson_id, number)
+    except LessonNotFound as exc:
+        raise ApiError.of(exc, 404) from None
+    part = classroom.lesson_part(lesson, number)
+    config = {"seed": random_seed(), **part["setup"]}
+    try:
+        trainer = Trainer(config_from_dict(config))
+    except ConfigError as exc:
+        raise ApiError.of(exc) from None
+    return {
+        "config": trainer.config.to_dict(),
+        "model": None,
+        "locked": list(dict.fromkeys([*part["lock"], *body.locked])),
+        "message": body.message,
+        "goal": None,
+        "lesson": part,
+        "started": time.time(),
+    }
+
+
+def _activity(body: ActivityIn) -> dict[str, Any]:
+    """A config (or model) activity with its locks, message and goal."""
     model = None
     try:
         if body.model is not None:
@@ -255,7 +305,7 @@ def push_activity(
     goal = body.goal.model_dump(exclude_none=True) if body.goal else None
     if goal and "at_least" in goal and config["problem"] == "regression":
         raise ApiError(422, "class.goal_needs_classification")
-    activity = {
+    return {
         "config": config,
         "model": model,
         "locked": list(dict.fromkeys(body.locked)),
@@ -263,9 +313,6 @@ def push_activity(
         "goal": goal,
         "started": time.time(),
     }
-    room, _ = _update(rooms, room.code, lambda r: _new_version(r, activity))
-    _reset_all(store, rooms, room)
-    return room_out(room, settings)
 
 
 def _weights_of(trainer: Trainer) -> dict[str, Any]:

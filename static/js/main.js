@@ -196,7 +196,13 @@ async function main() {
       if (room) removeEntry(localStorage, room.code);
     },
   });
-  const roomBar = room ? new RoomBar(/** @type {HTMLElement} */ (document.getElementById("room-bar"))) : null;
+  const roomBar = room
+    ? new RoomBar(
+        /** @type {HTMLElement} */ (document.getElementById("room-bar")),
+        (id) => api.enqueue(() => api.send("GET", `/api/lessons/${encodeURIComponent(id)}?lang=${currentLang() === "zh" ? "zh" : "en"}`)),
+        () => render(),
+      )
+    : null;
   document.body.classList.toggle("in-room", room !== null);
   const c = controller;
 

@@ -29,6 +29,7 @@ import { ROOM, metricText } from "./text.js";
  * @property {{epoch: number, seconds: number} | null} goal_reached
  * @property {boolean} paused
  * @property {{field: string, value: any} | null} experiment
+ * @property {{id: string, step: number, steps: number} | null} [lesson]  a lesson step as the activity
  */
 
 /**
@@ -166,6 +167,25 @@ export function progressText(room, state) {
   const value = state?.[goal.metric];
   if (typeof value !== "number") return ROOM.progress(metric, "–");
   return ROOM.progress(metric, goal.metric.endsWith("accuracy") ? `${(100 * value).toFixed(1)} %` : formatLoss(value));
+}
+
+/**
+ * A lesson step as the class's activity, as the bar says it: "Lesson: <title> · step k of n".
+ * @param {Json} lesson  room.lesson: {id, step, steps}
+ * @param {Json | undefined} loaded  GET /api/lessons/{id} in the page's language (undefined: not yet read)
+ */
+export function lessonStepText(lesson, loaded) {
+  return ROOM.lessonStep(String(loaded?.title ?? lesson.id), Number(lesson.step), Number(lesson.steps));
+}
+
+/**
+ * Where the student stands on a lesson step: its check (the server's) met, or not yet.
+ * @param {Json} room
+ */
+export function lessonProgress(room) {
+  const reached = room.goal_reached;
+  if (reached) return ROOM.reached(reached.epoch.toLocaleString("en-US"), Math.round(reached.seconds));
+  return ROOM.lessonNotYet;
 }
 
 /**
@@ -318,9 +338,19 @@ export class RoomTracker {
 
 /** The bar at the top of the playground in a class. */
 export class RoomBar {
-  /** @param {HTMLElement} root  the template's #room-bar */
-  constructor(root) {
+  /**
+   * @param {HTMLElement} root  the template's #room-bar
+   * @param {(id: string) => Promise<Json>} [readLesson]  GET /api/lessons/{id} in the page's language
+   * @param {() => void} [redraw]  after a lesson was read
+   */
+  constructor(root, readLesson, redraw = () => {}) {
     this.root = root;
+    this.readLesson = readLesson;
+    this.redraw = redraw;
+    /** @type {Map<string, Json>} lessons read, by id */
+    this.lessons = new Map();
+    /** @type {Set<string>} lessons asked for */
+    this.asked = new Set();
     /** @param {string} name */
     const part = (name) => /** @type {HTMLElement} */ (root.querySelector(`[data-room="${name}"]`));
     this.title = part("title");
@@ -347,9 +377,13 @@ export class RoomBar {
     set(this.code, room && room.title ? displayCode(room.code) : "");
     set(this.name, room ? ROOM.you(room.name) : "");
     const activity = room !== null && room.version > 0;
-    set(this.message, ended ? "" : room && !activity ? ROOM.noActivity : room?.message ?? "");
-    set(this.goal, ended ? "" : goalText(room?.goal));
-    set(this.progress, ended ? "" : progressText(room, state));
+    const lesson = ended ? null : room?.lesson ?? null;
+    const loaded = lesson ? this.lessonOf(String(lesson.id)) : undefined;
+    const stepText = lesson ? String(loaded?.steps?.[Number(lesson.step) - 1]?.text ?? "") : "";
+    const message = ended ? "" : room && !activity ? ROOM.noActivity : room?.message ?? "";
+    set(this.message, [message, stepText].filter(Boolean).join("\n\n"));
+    set(this.goal, ended ? "" : lesson ? lessonStepText(lesson, loaded) : goalText(room?.goal));
+    set(this.progress, ended ? "" : lesson ? lessonProgress(/** @type {Json} */ (room)) : progressText(room, state));
     this.progress.classList.toggle("reached", Boolean(room?.goal_reached));
     set(this.experiment, ended ? "" : experimentText(options, room));
     const plan = lockPlan(room?.locked ?? [], options);
@@ -359,6 +393,24 @@ export class RoomBar {
     this.status.dataset.kind = status.kind;
     this.join.hidden = !ended;
     this.root.classList.toggle("ended", ended);
+  }
+
+  /**
+   * The lesson of a lesson activity, once read (read once per page: its language's texts).
+   * @param {string} id
+   * @returns {Json | undefined}
+   */
+  lessonOf(id) {
+    if (!this.asked.has(id) && this.readLesson) {
+      this.asked.add(id);
+      this.readLesson(id)
+        .then((lesson) => {
+          this.lessons.set(id, lesson);
+          this.redraw();
+        })
+        .catch(() => this.asked.delete(id)); // asked again at the next update
+    }
+    return this.lessons.get(id);
   }
 }
 

@@ -94,6 +94,13 @@ export const TEACH = {
     return t("teach.thresholdBad");
   },
   messageLong: (/** @type {number} */ n) => t("teach.messageLong", { n }),
+  // The lesson.
+  stepOf: (/** @type {number} */ k, /** @type {number} */ n, /** @type {string} */ title) => t("teach.stepOf", { k, n, title }),
+  lessonPushed: (/** @type {number} */ k, /** @type {number} */ n) => t("teach.lessonPushed", { k, n }),
+  stepBad: (/** @type {number} */ n) => t("teach.stepBad", { n }),
+  get noLessons() {
+    return t("teach.noLessons");
+  },
   // The experiment.
   experimentPushed: (/** @type {string} */ label, /** @type {number} */ n) => t("teach.experimentPushed", { label, n }),
   get experimentNone() {

@@ -22,7 +22,7 @@ import {
   parseExperimentValues,
   parseLayers,
 } from "./dashboard.js";
-import { startPageLanguage } from "./i18n.js";
+import { currentLang, startPageLanguage } from "./i18n.js";
 import { normalizeOptions } from "./options.js";
 import { Spotlight } from "./spotlight.js";
 import { TEACH } from "./teach-text.js";
@@ -265,6 +265,15 @@ async function main() {
     experimentValues: /** @type {HTMLInputElement} */ ($("experiment-values")),
     experimentError: $("experiment-error"),
     activityNow: $("activity-now"),
+    lessonPanel: /** @type {HTMLDetailsElement} */ ($("lesson-panel")),
+    lessonForm: /** @type {HTMLFormElement} */ ($("lesson-form")),
+    lessonChoice: /** @type {HTMLSelectElement} */ ($("lesson-choice")),
+    lessonStep: /** @type {HTMLInputElement} */ ($("lesson-step")),
+    lessonNow: $("lesson-now"),
+    lessonStepTitle: $("lesson-step-title"),
+    lessonPrev: /** @type {HTMLButtonElement} */ ($("lesson-prev")),
+    lessonNext: /** @type {HTMLButtonElement} */ ($("lesson-next")),
+    lessonError: $("lesson-error"),
     sort: /** @type {HTMLSelectElement} */ ($("sort")),
     hideNames: /** @type {HTMLInputElement} */ ($("hide-names")),
   };
@@ -277,6 +286,11 @@ async function main() {
   fillSelect(el.experimentField, experimentFields.map((f) => ({ value: f.name, label: f.label })));
   el.experimentField.value = options.field.learning_rate ? "learning_rate" : el.experimentField.value;
   fillSelect(el.sort, SORT_KEYS.map((k) => ({ value: k, label: TEACH.sorts[k] })));
+  /** @type {Json[]} the lessons in the page's language: id, title, summary, steps */
+  const lessonList = await api.send("GET", `/api/lessons?lang=${encodeURIComponent(currentLang())}`).catch(() => []);
+  fillSelect(el.lessonChoice, lessonList.map((l) => ({ value: l.id, label: l.title })));
+  el.lessonStep.value = "1";
+  if (!lessonList.length) el.lessonError.textContent = TEACH.noLessons;
 
   /** The class on this page: null before one is started or after it ended. */
   let room = /** @type {Json | null} */ (null);
@@ -362,8 +376,32 @@ async function main() {
     el.pause.hidden = Boolean(r.paused);
     el.resume.hidden = !r.paused;
     const a = r.activity;
-    const now = a ? [TEACH.activityVersion(a.version), a.message ?? ""].filter(Boolean).join(": ") : TEACH.noActivity;
+    const step = stepText(a?.lesson ?? null);
+    const now = a ? [TEACH.activityVersion(a.version), step, a.message ?? ""].filter(Boolean).join(": ") : TEACH.noActivity;
     if (el.activityNow.textContent !== now) el.activityNow.textContent = now;
+    showLesson(a?.lesson ?? null);
+  }
+
+  /**
+   * "Step k of n: <the lesson's title>", or "" outside a lesson.
+   * @param {Json | null} lesson  the activity's {id, step, steps}
+   */
+  function stepText(lesson) {
+    if (!lesson) return "";
+    const title = lessonList.find((l) => l.id === lesson.id)?.title ?? lesson.id;
+    return TEACH.stepOf(lesson.step, lesson.steps, title);
+  }
+
+  /**
+   * The lesson panel: the step running, Previous / Next (none beyond the ends).
+   * @param {Json | null} lesson
+   */
+  function showLesson(lesson) {
+    el.lessonNow.hidden = !lesson;
+    if (!lesson) return;
+    el.lessonStepTitle.textContent = stepText(lesson);
+    el.lessonPrev.disabled = lesson.step <= 1;
+    el.lessonNext.disabled = lesson.step >= lesson.steps;
   }
 
   /**
@@ -372,6 +410,11 @@ async function main() {
    */
   function fillForm(a) {
     if (!a) return;
+    if (a.lesson) {
+      el.lessonChoice.value = a.lesson.id;
+      el.lessonStep.value = String(a.lesson.step);
+      el.lessonPanel.open = true;
+    }
     const locked = new Set(a.locked ?? []);
     for (const f of formFields) {
       if (a.config && f.field.name in a.config) f.write(a.config[f.field.name]);
@@ -418,7 +461,9 @@ async function main() {
     const ids = board?.leaderboard ?? [];
     const rows = leaderboardRows(ids, students, hide);
     dashboard.update({ students, sort: /** @type {SortKey} */ (el.sort.value), hide, ranks: new Map(rows.map((r) => [r.id, r.rank])) });
-    leaderboard.update({ rows, goal: room?.activity?.goal ?? null });
+    const activity = room?.activity ?? null;
+    // A lesson step's check is its goal, ranked by time.
+    leaderboard.update({ rows, goal: activity?.goal ?? (activity?.lesson ? { rank: "time" } : null) });
     const experiment = room?.experiment ?? null;
     const label = experiment ? options.field[experiment.field]?.label ?? experiment.field : "";
     plot.update({ students, experiment, label, hide });
@@ -620,6 +665,42 @@ async function main() {
       el.pushButton.disabled = false;
     }
   });
+
+  /**
+   * Put everyone on a lesson's step (the teacher paces: Previous / Next push again).
+   * @param {string} id
+   * @param {number} number
+   */
+  async function pushLesson(id, number) {
+    el.lessonError.textContent = "";
+    const steps = lessonList.find((l) => l.id === id)?.steps ?? 0;
+    if (!Number.isInteger(number) || number < 1 || number > steps) {
+      el.lessonError.textContent = TEACH.stepBad(steps);
+      return;
+    }
+    for (const b of [el.lessonPrev, el.lessonNext]) b.disabled = true;
+    try {
+      const r = await api.send("PUT", `${api.roomPath(code)}/activity`, { lesson: id, step: number });
+      el.lessonStep.value = String(number);
+      showRoom(r);
+      render();
+      say(TEACH.lessonPushed(number, steps));
+    } catch (error) {
+      if (!lostClass(error)) el.lessonError.textContent = error instanceof Error ? error.message : String(error);
+      showLesson(room?.activity?.lesson ?? null);
+    }
+  }
+
+  el.lessonForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    pushLesson(el.lessonChoice.value, Number(el.lessonStep.value));
+  });
+  for (const [button, by] of /** @type {const} */ ([[el.lessonPrev, -1], [el.lessonNext, 1]])) {
+    button.addEventListener("click", () => {
+      const lesson = room?.activity?.lesson;
+      if (lesson) pushLesson(lesson.id, lesson.step + by);
+    });
+  }
 
   el.experimentForm.addEventListener("submit", async (e) => {
     e.preventDefault();

@@ -196,6 +196,11 @@ export const ROOM = {
   goalAtLeast: (/** @type {string} */ metric, /** @type {string} */ x) => t("room.goalAtLeast", { metric, x }),
   progress: (/** @type {string} */ metric, /** @type {string} */ value) => t("room.progress", { metric, value }),
   reached: (/** @type {string} */ epoch, /** @type {number} */ seconds) => t("room.reached", { epoch, seconds }),
+  lessonStep: (/** @type {string} */ title, /** @type {number} */ step, /** @type {number} */ steps) =>
+    t("room.lessonStep", { title, step, steps }),
+  get lessonNotYet() {
+    return t("room.lessonNotYet");
+  },
   lockedList: (/** @type {string[]} */ labels) => t("room.lockedList", { labels: labels.join(", ") }),
   experiment: (/** @type {string} */ label, /** @type {string} */ value) => t("room.experiment", { label, value }),
 };
