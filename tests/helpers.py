@@ -320,3 +320,20 @@ def export_from_page(page: Page, folder: Path) -> tuple[Path, dict[str, Any]]:
     download.value.save_as(path)
     model: dict[str, Any] = json.loads(path.read_text())
     return path, model
+
+
+def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """A catalog's nested keys as flat ones ("page.play")."""
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def catalog(lang: str, namespace: str = "page") -> dict[str, str]:
+    """The page catalog static/i18n/<lang>/<namespace>.json, flat keys."""
+    path = ROOT / "static" / "i18n" / lang / f"{namespace}.json"
+    return flatten(json.loads(path.read_text("utf-8")))

@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
+from tests.helpers import flatten
 
 ROOT = Path(__file__).resolve().parents[1]
 I18N = ROOT / "static" / "i18n"
@@ -48,16 +49,6 @@ DYNAMIC_PREFIXES = (
     "confusion.trueClass",
     "confusion.predictedClass",
 )
-
-
-def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    flat: dict[str, str] = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            flat.update(flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
 
 
 def load(lang: str, namespace: str) -> dict[str, str]:

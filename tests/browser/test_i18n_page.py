@@ -11,34 +11,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.helpers import open_page, wait_for_epoch, wait_idle
+from tests.helpers import catalog, open_page, wait_for_epoch, wait_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 
 Recorder = Any  # conftest.Recorder
-
-
-def catalog(lang: str) -> dict[str, str]:
-    """The page catalog of `lang`, flat keys ("page.play")."""
-    tree = json.loads((ROOT / "static" / "i18n" / lang / "page.json").read_text("utf-8"))
-    flat: dict[str, str] = {}
-
-    def walk(node: dict[str, Any], prefix: str) -> None:
-        for key, value in node.items():
-            if isinstance(value, dict):
-                walk(value, f"{prefix}{key}.")
-            else:
-                flat[f"{prefix}{key}"] = value
-
-    walk(tree, "")
-    return flat
 
 
 # Text that is data, not the page's words: the version, the names of the languages in the

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.test_compare_page import wait_ready
 from tests.browser.test_i18n_page import UNWRAPPED, overflowing
+from tests.helpers import catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = ["Ada", "<b>Bob</b>", "Zoë"]
@@ -42,22 +42,6 @@ DATA_SELECTORS = [
     "#room-code",
     "#chart-legend strong",
 ]
-
-
-def catalog(lang: str, namespace: str) -> dict[str, str]:
-    """A catalog of `lang`, flat keys ("teach.leaderboard")."""
-    tree = json.loads((ROOT / "static" / "i18n" / lang / f"{namespace}.json").read_text("utf-8"))
-    flat: dict[str, str] = {}
-
-    def walk(node: dict[str, Any], prefix: str) -> None:
-        for key, value in node.items():
-            if isinstance(value, dict):
-                walk(value, f"{prefix}{key}.")
-            else:
-                flat[f"{prefix}{key}"] = value
-
-    walk(tree, "")
-    return flat
 
 
 def assert_all_from_catalog(page: Page, state: str, extra: list[str] | None = None) -> None:
