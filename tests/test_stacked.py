@@ -1,0 +1,150 @@
+"""Training sessions together equals training each alone (app/engine/stacked.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from app.engine import Config, Trainer
+from app.engine.optimizers import OPTIMIZERS
+from app.engine.stacked import shape_key, train_together
+
+SMALL = {"dataset": "xor", "hidden_layers": (4, 3), "train_ratio": 30}
+
+
+def twins(settings: list[dict[str, Any]]) -> tuple[list[Trainer], list[Trainer]]:
+    """Two identical sets of fresh trainers (a deep copy would break the views)."""
+    make = lambda: [Trainer(Config(**s)) for s in settings]  # noqa: E731
+    return make(), make()
+
+
+def assert_same(together: Trainer, alone: Trainer, tol: float = 1e-12) -> float:
+    """Weights within ``tol`` and the same epoch, history, counters and checkpoints;
+    returns the largest weight difference."""
+    diff = float(np.abs(together.net.params - alone.net.params).max())
+    assert diff <= tol
+    assert together.epoch == alone.epoch
+    assert together.updates == alone.updates
+    assert together.status == alone.status
+    assert together.diverged_at_epoch == alone.diverged_at_epoch
+    assert together._pending_count == alone._pending_count
+    np.testing.assert_allclose(together._pending, alone._pending, rtol=0, atol=tol)
+    assert (together.dead == alone.dead).all()
+    for kind in ("train", "test", "epochs"):
+        a, b = getattr(together.history, kind), getattr(alone.history, kind)
+        np.testing.assert_allclose(np.array(a), np.array(b), rtol=0, atol=tol)
+    assert together.metrics.train_accuracy == alone.metrics.train_accuracy
+    assert [c.epoch for c in together.checkpoints.list()] == [
+        c.epoch for c in alone.checkpoints.list()
+    ]
+    assert together.rng.bit_generator.state == alone.rng.bit_generator.state
+    for name, value in alone.optimizer.state().items():
+        np.testing.assert_allclose(together.optimizer.state()[name], value, rtol=0, atol=tol)
+    return diff
+
+
+def check(settings: list[dict[str, Any]], epochs: int) -> float:
+    together, alone = twins(settings)
+    done = train_together(together, epochs)
+    assert done == [t.step(epochs) for t in alone]
+    return max(assert_same(a, b) for a, b in zip(together, alone, strict=True))
+
+
+def sessions(count: int, **common: Any) -> list[dict[str, Any]]:
+    """``count`` sessions with their own seeds (so data) and learning rates."""
+    return [{**SMALL, **common, "seed": s, "learning_rate": 0.01 * (s + 1)} for s in range(count)]
+
+
+@pytest.mark.parametrize("optimizer", sorted(OPTIMIZERS))
+@pytest.mark.parametrize("dropout", [0.0, 0.2])
+def test_every_optimizer_with_and_without_dropout(optimizer: str, dropout: float) -> None:
+    lr = 0.003 if optimizer in ("adam", "rmsprop") else None
+    settings = sessions(3, optimizer=optimizer, dropout=dropout, batch_size=7)
+    if lr:
+        settings = [{**s, "learning_rate": lr * (i + 1)} for i, s in enumerate(settings)]
+    assert check(settings, 40) <= 1e-12
+
+
+@pytest.mark.parametrize("penalty", ["l1", "l2"])
+def test_regularisation_and_decay(penalty: str) -> None:
+    settings = sessions(
+        3, regularization=penalty, regularization_rate=0.01, learning_rate_decay=0.01
+    )
+    settings[1]["regularization_rate"] = 0.003
+    assert check(settings, 60) <= 1e-12
+
+
+@pytest.mark.parametrize(
+    "problem",
+    [{"problem": "regression", "dataset": "plane"}, {"problem": "multiclass", "dataset": "blobs"}],
+)
+def test_regression_and_multiclass(problem: dict[str, Any]) -> None:
+    settings = [{**s, **problem, "batch_size": 9} for s in sessions(3)]
+    assert check(settings, 40) <= 1e-12
+
+
+@pytest.mark.parametrize("count", [1, 3, 8])
+def test_stacks_of_several_sizes(count: int) -> None:
+    settings = sessions(count, batch_size=7, optimizer="momentum", activation="relu")
+    assert check(settings, 100 if count < 8 else 50) <= 1e-12
+
+
+def test_a_session_that_diverges_leaves_the_others_alone() -> None:
+    settings = sessions(4, batch_size=7, activation="relu", problem="regression", dataset="plane")
+    settings[2]["learning_rate"] = 10.0
+    together, alone = twins(settings)
+    done = train_together(together, 50)
+    assert done == [t.step(50) for t in alone]
+    assert together[2].status == "diverged" and done[2] < 50
+    assert [d for i, d in enumerate(done) if i != 2] == [50, 50, 50]
+    for a, b in zip(together, alone, strict=True):
+        assert_same(a, b)
+
+
+def test_trainers_can_train_on_alone_afterwards() -> None:
+    together, alone = twins(sessions(2, batch_size=7, dropout=0.1, optimizer="adam"))
+    train_together(together, 10)
+    for t in together:
+        t.step(10)
+    for t in alone:
+        t.step(20)
+    for a, b in zip(together, alone, strict=True):
+        assert_same(a, b)
+
+
+def test_a_trainer_in_the_middle_of_an_epoch_finishes_it_first() -> None:
+    together, alone = twins(sessions(2, batch_size=7))
+    for group in (together, alone):
+        group[0].step_batches(3)
+    train_together(together, 5)
+    for t in alone:
+        t.step(5)
+    for a, b in zip(together, alone, strict=True):
+        assert_same(a, b)
+
+
+def test_shape_key_separates_what_cannot_be_stacked() -> None:
+    base = Trainer(Config(**SMALL))
+    same = Trainer(Config(**{**SMALL, "seed": 3, "learning_rate": 0.3, "dropout": 0.0}))
+    assert shape_key(base) == shape_key(same)
+    for change in (
+        {"hidden_layers": (4, 4)},
+        {"activation": "relu"},
+        {"batch_size": 7},
+        {"train_ratio": 50},
+        {"optimizer": "adam"},
+        {"regularization": "l2", "regularization_rate": 0.01},
+        {"dropout": 0.1},
+        {"problem": "regression", "dataset": "plane"},
+        {"features": ("x1", "x2", "x1_x2")},
+    ):
+        other = Trainer(Config(**{**SMALL, **change}))
+        assert shape_key(other) != shape_key(base), change
+        with pytest.raises(ValueError):
+            train_together([base, other], 1)
+    unused = Trainer(Config(**{**SMALL, "regularization": "l1", "regularization_rate": 0}))
+    assert shape_key(unused) == shape_key(base)
+    with pytest.raises(ValueError):
+        train_together([base, base], 1)
