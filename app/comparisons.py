@@ -17,7 +17,7 @@ What the runs share:
 epoch whatever stops them (a time budget: they stop after the same round).
 
 The record of a comparison (its runs' session ids, the base config and the variants) is
-small JSON, kept like the shared datasets (app/shared_data.py): ``MemoryComparisonStore``
+small JSON, kept like the shared datasets (app/records.py): ``MemoryComparisonStore``
 in this process, ``RedisComparisonStore`` in one Redis key each (``np:cmp:<id>``), which
 expires after the sessions' idle time-out and is renewed on every use; at most
 ``max_items`` of them, the least recently used dropped first. Ids are 192 random bits.
@@ -26,11 +26,8 @@ expires after the sessions' idle time-out and is renewed on every use; at most
 from __future__ import annotations
 
 import json
-import math
 import re
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
@@ -39,7 +36,7 @@ import numpy as np
 import redis
 
 from .engine import Config, ConfigError, Trainer, apply_changes, config_from_dict
-from .redis_store import reachable
+from .records import MemoryRecords, Records, RedisRecords
 from .store import new_session_id
 
 MIN_RUNS, MAX_RUNS = 2, 4
@@ -139,7 +136,31 @@ class ComparisonStore(Protocol):
         ...
 
 
-class MemoryComparisonStore:
+class Comparisons:
+    """Comparisons kept as their JSON text in ``records``, each under a new random id."""
+
+    def __init__(self, records: Records) -> None:
+        self.records = records
+
+    def save(self, comparison: Comparison) -> str:
+        comparison_id = new_session_id()
+        self.records.put(comparison_id, comparison.to_json())
+        return comparison_id
+
+    def load(self, comparison_id: str) -> Comparison | None:
+        if not valid_id(comparison_id):
+            return None
+        text = self.records.get(comparison_id)
+        return None if text is None else Comparison.from_json(text)
+
+    def delete(self, comparison_id: str) -> Comparison | None:
+        if not valid_id(comparison_id):
+            return None
+        text = self.records.pop(comparison_id)
+        return None if text is None else Comparison.from_json(text)
+
+
+class MemoryComparisonStore(Comparisons):
     """Comparisons in this process, least recently used first; thread-safe."""
 
     def __init__(
@@ -148,60 +169,15 @@ class MemoryComparisonStore:
         max_items: int = 100,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.timeout_seconds = timeout_seconds
-        self.max_items = max_items
-        self._clock = clock
-        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()  # id → (used, JSON)
-        self._lock = threading.Lock()
-
-    def save(self, comparison: Comparison) -> str:
-        comparison_id = new_session_id()
-        with self._lock:
-            now = self._clock()
-            self._drop_expired(now)
-            self._items[comparison_id] = (now, comparison.to_json())
-            while len(self._items) > self.max_items:
-                self._items.popitem(last=False)
-        return comparison_id
-
-    def load(self, comparison_id: str) -> Comparison | None:
-        if not valid_id(comparison_id):
-            return None
-        with self._lock:
-            now = self._clock()
-            self._drop_expired(now)
-            item = self._items.get(comparison_id)
-            if item is None:
-                return None
-            self._items[comparison_id] = (now, item[1])
-            self._items.move_to_end(comparison_id)
-        return Comparison.from_json(item[1])
-
-    def delete(self, comparison_id: str) -> Comparison | None:
-        with self._lock:
-            self._drop_expired(self._clock())
-            item = self._items.pop(comparison_id, None)
-        return None if item is None else Comparison.from_json(item[1])
+        self.memory = MemoryRecords(timeout_seconds, max_items, clock)
+        super().__init__(self.memory)
 
     def __len__(self) -> int:
-        with self._lock:
-            self._drop_expired(self._clock())
-            return len(self._items)
-
-    def _drop_expired(self, now: float) -> None:
-        """Drop from the least recently used end while those are expired."""
-        while self._items:
-            oldest, (used, _) = next(iter(self._items.items()))
-            if now - used < self.timeout_seconds:
-                break
-            del self._items[oldest]
+        return len(self.memory)
 
 
-class RedisComparisonStore:
-    """Comparisons in Redis, shared by every server process: one key each, ``SET … EX``
-    on save and ``GETEX … EX`` on load, so Redis drops the idle ones by itself; an index
-    (a sorted set by last use) keeps at most ``max_items``, the least recently used
-    dropped first. Redis out of reach raises StoreUnavailable (a 503)."""
+class RedisComparisonStore(Comparisons):
+    """Comparisons in Redis, shared by every server process: one key each (app/records.py)."""
 
     def __init__(
         self,
@@ -211,49 +187,10 @@ class RedisComparisonStore:
         prefix: str = "np:cmp:",
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.client = client
-        self.expiry = max(1, math.ceil(timeout_seconds))  # whole seconds, at least 1
-        self.max_items = max_items
-        self.prefix = prefix
-        self.index = prefix + ":index"  # no id starts with ":", so no id can name it
-        self._clock = clock
+        self.redis = RedisRecords(client, timeout_seconds, max_items, prefix, clock)
+        super().__init__(self.redis)
 
-    def save(self, comparison: Comparison) -> str:
-        comparison_id = new_session_id()
-        now = self._clock()
-        with reachable():
-            pipe = self.client.pipeline()
-            pipe.set(self.prefix + comparison_id, comparison.to_json(), ex=self.expiry)
-            pipe.zadd(self.index, {comparison_id: now})
-            pipe.zremrangebyscore(self.index, "-inf", now - self.expiry)  # expired by now
-            pipe.zcard(self.index)
-            count = int(pipe.execute()[-1])
-            if count > self.max_items:
-                ranked: list[bytes] = self.client.zrange(  # type: ignore[assignment]
-                    self.index, 0, count - self.max_items - 1
-                )
-                oldest = [i.decode() for i in ranked]
-                pipe = self.client.pipeline()
-                pipe.delete(*(self.prefix + i for i in oldest))
-                pipe.zrem(self.index, *oldest)
-                pipe.execute()
-        return comparison_id
-
-    def load(self, comparison_id: str) -> Comparison | None:
-        if not valid_id(comparison_id):
-            return None
-        with reachable():
-            text = self.client.getex(self.prefix + comparison_id, ex=self.expiry)
-            if text is not None:
-                self.client.zadd(self.index, {comparison_id: self._clock()}, xx=True)
-        return None if text is None else Comparison.from_json(text)
-
-    def delete(self, comparison_id: str) -> Comparison | None:
-        if not valid_id(comparison_id):
-            return None
-        with reachable():
-            pipe = self.client.pipeline()
-            pipe.getdel(self.prefix + comparison_id)
-            pipe.zrem(self.index, comparison_id)
-            text = pipe.execute()[0]
-        return None if text is None else Comparison.from_json(text)
+    @property
+    def expiry(self) -> int:
+        """Seconds a record lives unused (whole seconds, at least 1)."""
+        return self.redis.expiry
