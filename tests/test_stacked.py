@@ -148,3 +148,29 @@ def test_shape_key_separates_what_cannot_be_stacked() -> None:
     assert shape_key(unused) == shape_key(base)
     with pytest.raises(ValueError):
         train_together([base, base], 1)
+
+
+def test_counts_of_their_own_and_a_stop_after_any_epoch() -> None:
+    """Each trainer its own count, and ``stop`` ending some early (asked with those
+    still training, after every epoch): each equals ``step`` alone for what it did."""
+    settings = sessions(5, optimizer="adam", dropout=0.1)
+    together, alone = twins(settings)
+    together[2].step_batches(3)  # in the middle of an epoch: finishes it alone first
+    alone[2].step_batches(3)
+    asked: list[list[int]] = []
+    stop_at = {0: 2, 3: 5}  # trainer → the epoch after which it stops
+
+    def stop(training: list[int]) -> list[int]:
+        asked.append(sorted(training))
+        return [i for i in training if together[i].epoch >= stop_at.get(i, 99)]
+
+    done = train_together(together, [6, 8, 3, 8, 1], stop)
+    assert done == [2, 8, 3, 5, 1]
+    assert [t.step(n) for t, n in zip(alone, done, strict=True)] == done
+    for a, b in zip(together, alone, strict=True):
+        assert_same(a, b)
+    assert asked[0] == [2]  # after the finishing epoch, then the stacked ones
+    assert all(asked)
+    assert max(len(a) for a in asked) == 5
+    with pytest.raises(ValueError):
+        train_together(together, [1, 2])

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -59,32 +60,48 @@ def shape_key(trainer: Trainer) -> Hashable:
     )
 
 
-def train_together(trainers: Sequence[Trainer], epochs: int) -> list[int]:
-    """Train every trainer by up to ``epochs`` epochs, as ``trainer.step(epochs)`` would
-    (stopping early on divergence); return the epochs each completed. All must have the
-    same ``shape_key`` (ValueError otherwise). A trainer in the middle of an epoch
-    (after batch steps) finishes it alone first, as ``step`` would."""
+def train_together(
+    trainers: Sequence[Trainer],
+    epochs: int | Sequence[int],
+    stop: Callable[[list[int]], Sequence[int]] | None = None,
+) -> list[int]:
+    """Train every trainer by up to ``epochs`` epochs (one count for all, or one each), as
+    ``trainer.step(epochs)`` would (stopping early on divergence); return the epochs each
+    completed. All must have the same ``shape_key`` (ValueError otherwise). A trainer in
+    the middle of an epoch (after batch steps) finishes it alone first, as ``step`` would.
+
+    ``stop(training)``, asked after every epoch with the indices (into ``trainers``) of
+    those still training, returns the indices that stop there — as ``Trainer.step``'s
+    ``stop`` asks after each epoch, so each trains at least one."""
     if len({id(t) for t in trainers}) != len(trainers):
         raise ValueError("a trainer appears twice")
     if len({shape_key(t) for t in trainers}) > 1:
         raise ValueError("trainers of different shapes cannot be trained together")
+    counts = [epochs] * len(trainers) if isinstance(epochs, int) else list(epochs)
+    if len(counts) != len(trainers):
+        raise ValueError("one count of epochs per trainer")
     done = [0] * len(trainers)
     for t in trainers:
         t.last_batch = None
-    if epochs <= 0:
-        return done
-    for i, t in enumerate(trainers):
-        if t.position != 0 and t.status != "diverged":
-            done[i] = t.step(1)
-    left = {i: epochs - done[i] for i, t in enumerate(trainers)}
+    left = dict(enumerate(counts))
+    finishing = [i for i, t in enumerate(trainers) if t.position != 0 and t.status != "diverged"]
+    for i in finishing:
+        if left[i] > 0:
+            done[i] = trainers[i].step(1)
+            left[i] -= done[i]
+    if stop is not None and finishing:
+        for i in stop([i for i in finishing if done[i]]):
+            left[i] = 0
     group = [i for i in left if left[i] > 0 and trainers[i].status != "diverged"]
     while group:
         stack = _Stack([trainers[i] for i in group])
         todo = min(left[i] for i in group)
-        trained = stack.run(todo)
+        trained, stopped = stack.run(todo, None if stop is None else partial(_ask, stop, group))
         for i, n in zip(group, trained, strict=True):
             done[i] += n
             left[i] -= n
+        for i in stopped:
+            left[i] = 0
         group = [i for i in group if left[i] > 0 and trainers[i].status != "diverged"]
     return done
 
@@ -159,11 +176,16 @@ class _Stack:
         self.labels = np.stack([t._all_labels for t in trainers]) if same else None
 
     # -- one epoch -----------------------------------------------------------------------
-    def run(self, epochs: int) -> list[int]:
+    def run(
+        self, epochs: int, stop: Callable[[list[int]], Sequence[int]] | None = None
+    ) -> tuple[list[int], list[int]]:
         """Train every session ``epochs`` epochs, or until some session diverges (it is
-        rolled back and marked; the rest stop there too and are restacked by the caller).
-        Returns the epochs each completed."""
+        rolled back and marked) or ``stop`` (asked after each epoch with the sessions
+        that trained it, as indices into this stack) names some; the rest stop there too
+        and are restacked by the caller. Returns the epochs each completed and the
+        indices (the caller's, as ``stop`` gave them) that were told to stop."""
         done = [0] * len(self.trainers)
+        stopped: list[int] = []
         with np.errstate(all="ignore"):
             for _ in range(epochs):
                 snapshot, dead_before = self.params.copy(), self.dead.copy()
@@ -185,9 +207,12 @@ class _Stack:
                     t.epoch += 1
                     done[s] += 1
                     t._record()
-                if diverged:
+                if stop is not None:
+                    trained = [s for s, t in enumerate(self.trainers) if t.status != "diverged"]
+                    stopped = list(stop(trained))
+                if diverged or stopped:
                     break
-        return done
+        return done, stopped
 
     def _measure(self) -> list[Metrics | None]:
         """``Trainer._measure`` for every session at once: one float32 forward pass over
@@ -387,6 +412,13 @@ class _Stack:
             np.copyto(getattr(t.optimizer, name), arr[s])
         if isinstance(t.optimizer, Adam):
             t.optimizer.t = self.steps[s]
+
+
+def _ask(
+    stop: Callable[[list[int]], Sequence[int]], group: list[int], members: list[int]
+) -> Sequence[int]:
+    """``stop`` asked with the caller's indices of a stack's members."""
+    return stop([group[k] for k in members])
 
 
 def _stacked_data(trainers: Sequence[Trainer]) -> tuple[Array, Array]:
