@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from .comparisons import ComparisonStore
 from .engine.messages import Lang, accepted_language
 from .rooms import RoomStore
+from .scheduler import Scheduler
 from .settings import Settings
 from .shared_data import DatasetStore
 from .store import SessionRef, SessionStore
@@ -33,6 +34,11 @@ async def get_compute(request: Request) -> threading.BoundedSemaphore:
     back), so a few compute at a time and the others wait, without using the CPU.
     Always taken after the session's lock, never before, so that they cannot deadlock."""
     return request.app.state.compute  # type: ignore[no-any-return]
+
+
+async def get_scheduler(request: Request) -> Scheduler:
+    """Trains step requests, together where sessions of one shape ask at once."""
+    return request.app.state.scheduler  # type: ignore[no-any-return]
 
 
 async def get_rooms(request: Request) -> RoomStore:
@@ -58,6 +64,7 @@ LangDep = Annotated[Lang, Depends(get_lang)]
 ComparisonsDep = Annotated[ComparisonStore, Depends(get_comparisons)]
 DatasetsDep = Annotated[DatasetStore, Depends(get_datasets)]
 RoomsDep = Annotated[RoomStore, Depends(get_rooms)]
+SchedulerDep = Annotated[Scheduler, Depends(get_scheduler)]
 ComputeDep = Annotated[threading.BoundedSemaphore, Depends(get_compute)]
 StoreDep = Annotated[SessionStore, Depends(get_store)]
 

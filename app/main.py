@@ -18,6 +18,7 @@ from .middleware import BodyLimit, SecurityHeaders
 from .rooms import MemoryRoomStore, RoomStore
 from .routes import checkpoints, comparisons, data, docs, explain, meta, rooms, script, sessions
 from .routes import lessons as lesson_routes
+from .scheduler import Scheduler
 from .settings import Settings
 from .shared_data import DatasetStore, MemoryDatasetStore, RedisDatasetStore
 from .store import MemoryStore, SessionStore
@@ -76,10 +77,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.datasets = make_datasets(settings, app.state.store)
         app.state.comparisons = make_comparisons(settings, app.state.store)
         app.state.compute = threading.BoundedSemaphore(settings.compute_slots)
+        app.state.scheduler = Scheduler(
+            app.state.compute,
+            together=settings.train_together,
+            gather=settings.gather_ms / 1000,
+            group_cpu=settings.group_ms / 1000,
+        )
         app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
         extra = Path(settings.lessons_dir) if settings.lessons_dir else None
         app.state.lessons = lessons.load(extra)  # a bad file: logged, skipped
         yield
+        app.state.scheduler.close()
         app.state.rooms.close()
         app.state.store.close()
 

@@ -301,7 +301,12 @@ def test_static_files_cannot_be_read_outside_static(tmp_path: Path) -> None:
 
 # -- configuration ----------------------------------------------------------------------------
 
-NUMERIC = [name for name, f in Settings.model_fields.items() if isinstance(f.default, int | float)]
+NUMERIC = [
+    name
+    for name, f in Settings.model_fields.items()
+    if isinstance(f.default, int | float) and not isinstance(f.default, bool)
+]
+ZERO_ALLOWED = {"port", "gather_ms"}
 
 
 def test_defaults_bind_loopback_and_are_safe() -> None:
@@ -321,13 +326,22 @@ def test_defaults_bind_loopback_and_are_safe() -> None:
     [
         (name, raw)
         for name, raw in itertools.product(NUMERIC, ["nan", "inf", "-inf", "0", "-5", "many", ""])
-        if not (name == "port" and raw == "0")
+        if not (name in ZERO_ALLOWED and raw == "0")
     ],
 )
 def test_a_bad_setting_is_refused_with_its_name(name: str, raw: str) -> None:
     variable = f"PLAYGROUND_{name.upper()}"
     with pytest.raises(ValueError, match=variable):
         Settings.from_env({variable: raw})
+
+
+def test_scheduler_settings() -> None:
+    """Training together can be turned off; waiting for a class's requests is bounded."""
+    assert Settings.from_env({"PLAYGROUND_TRAIN_TOGETHER": "false"}).train_together is False
+    assert Settings.from_env({"PLAYGROUND_GATHER_MS": "0"}).gather_ms == 0
+    for name, raw in [("TRAIN_TOGETHER", "perhaps"), ("GATHER_MS", "51"), ("GROUP_MS", "1001")]:
+        with pytest.raises(ValueError, match=f"PLAYGROUND_{name}"):
+            Settings.from_env({f"PLAYGROUND_{name}": raw})
 
 
 def test_port_bounds() -> None:

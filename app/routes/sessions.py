@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from fastapi import APIRouter, Query, Response
 
 from .. import classroom, serialize
-from ..deps import ComputeDep, LangDep, RoomsDep, SessionDep, SettingsDep, StoreDep
+from ..deps import (
+    ComputeDep,
+    LangDep,
+    RoomsDep,
+    SchedulerDep,
+    SessionDep,
+    SettingsDep,
+    StoreDep,
+)
 from ..engine import ConfigError, Trainer, config_from_dict
 from ..engine.config import MAX_SEED
 from ..errors import ApiError, responses
@@ -110,6 +119,7 @@ def step(
     body: StepIn,
     settings: SettingsDep,
     compute: ComputeDep,
+    scheduler: SchedulerDep,
     rooms: RoomsDep,
     lang: LangDep,
 ) -> dict[str, Any]:
@@ -117,9 +127,9 @@ def step(
     if count > settings.max_epochs_per_step:
         unit = "batches" if body.batches else "epochs"
         raise ApiError(422, "session.too_many_steps", unit=unit, most=settings.max_epochs_per_step)
-    # Two limits: the training CPU time this request asked for (max_ms, measured on this
-    # thread, so many students sharing the CPU each get the work they asked for), and
-    # the server's wall-clock budget for the whole request, waiting included.
+    # Two limits: the training CPU time this request asked for (max_ms; many students
+    # sharing the CPU each get the work they asked for), and the server's wall-clock
+    # budget for the whole request, waiting included.
     wall_end = time.perf_counter() + settings.step_time_budget
     cpu = settings.step_time_budget
     if body.max_ms is not None:
@@ -127,36 +137,32 @@ def step(
     with ref.write() as session:
         link = classroom.lookup(rooms, session)
         classroom.refuse_paused(link)
+        trainer = session.trainer
+        epoch_before = trainer.epoch
+        batches_run = 0
+        if body.batches:
+            with compute:
+                batches_run = trainer.step_batches(body.batches, stop=_limits(cpu, wall_end))
+        else:  # trained by the scheduler, together with other sessions of its shape
+            scheduler.train(session.id, trainer, count, cpu, wall_end)
         with compute:
-            out = _train(session, body, count, cpu, wall_end, lang)
+            out = serialize.state(session, lang)
+            out["epochs_run"] = trainer.epoch - epoch_before
+            out["batches_run"] = batches_run
+            out["batch_points"] = trainer.last_batch if body.batch_points else None
+            out["frame"] = (
+                serialize.frame(session, body.since, body.thumb, body.neuron)
+                if body.frame
+                else None
+            )
         out["room"] = classroom.finish(rooms, link, session)
     return out
 
 
-def _train(
-    session: Session, body: StepIn, count: int, cpu: float, wall_end: float, lang: str
-) -> dict[str, Any]:
-    """Train under the session's lock and a compute slot; the state (without ``room``)."""
+def _limits(cpu: float, wall_end: float) -> Callable[[], bool]:
+    """Stop once this thread has used ``cpu`` seconds or at the deadline ``wall_end``."""
     cpu_end = time.thread_time() + cpu
-
-    def stop() -> bool:
-        return time.thread_time() >= cpu_end or time.perf_counter() >= wall_end
-
-    trainer = session.trainer
-    epoch_before = trainer.epoch
-    if body.batches:
-        batches_run = trainer.step_batches(body.batches, stop=stop)
-    else:
-        trainer.step(count, stop=stop)
-        batches_run = 0
-    out = serialize.state(session, lang)
-    out["epochs_run"] = trainer.epoch - epoch_before
-    out["batches_run"] = batches_run
-    out["batch_points"] = trainer.last_batch if body.batch_points else None
-    out["frame"] = (
-        serialize.frame(session, body.since, body.thumb, body.neuron) if body.frame else None
-    )
-    return out
+    return lambda: time.thread_time() >= cpu_end or time.perf_counter() >= wall_end
 
 
 @router.post("/{session_id}/reset", response_model=State)

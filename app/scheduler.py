@@ -1,0 +1,189 @@
+"""Training requests of one process, trained together where they can be.
+
+A class trains many networks of one shape at once (the teacher pushed the same setup).
+Step requests hand their training to one scheduler thread; it takes every request that
+is waiting, groups them by ``shape_key`` and trains each group in one stacked pass
+(``train_together``); a request alone in its group trains with ``Trainer.step``, as it
+would without the scheduler. Each request keeps its own limits:
+
+- its epochs, and its wall-clock deadline (the server's budget, waiting included);
+- its CPU budget (``max_ms``): alone, the CPU time of its training as before; in a
+  group of S, each stacked epoch's CPU time is shared out, 1/S to each member;
+- a group as a whole trains for at most ``group_cpu`` seconds of CPU, so that a large
+  class still gets its pictures often (each member's share is then group_cpu / S).
+
+Before a round the scheduler waits up to ``gather`` seconds while fewer requests are
+waiting than sessions asked in the last second (a class's next requests arriving); a
+lone user never waits. The route holds the session's lock (a session is in at most one
+request) and no compute slot while it waits; the scheduler takes a compute slot for
+each round, so training and drawing together never use more than the slots.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+from .engine import Trainer
+from .engine.stacked import shape_key, train_together
+
+RECENT = 1.0  # seconds: a session that asked this recently is expected to ask again
+
+
+@dataclass(eq=False)
+class _Job:
+    session: str
+    trainer: Trainer
+    epochs: int
+    cpu: float  # seconds of CPU its training may take
+    wall_end: float  # time.perf_counter() deadline
+    done: int = 0
+    charged: float = 0.0  # its share of the CPU time spent so far
+    error: BaseException | None = None
+    ready: threading.Event = field(default_factory=threading.Event)
+
+    def out_of_time(self) -> bool:
+        return self.charged >= self.cpu or time.perf_counter() >= self.wall_end
+
+
+@dataclass
+class Round:
+    """What one round trained: the group sizes, for tests and benchmarks."""
+
+    groups: list[int]
+
+
+class Scheduler:
+    def __init__(
+        self,
+        compute: threading.BoundedSemaphore,
+        together: bool = True,
+        gather: float = 0.005,
+        group_cpu: float = 0.05,
+    ) -> None:
+        self.compute = compute
+        self.together = together
+        self.gather = gather
+        self.group_cpu = group_cpu
+        self.rounds: list[Round] = []  # the last few, newest last
+        self._queue: list[_Job] = []
+        self._seen: dict[str, float] = {}  # session → when it last asked
+        self._cv = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def train(
+        self, session: str, trainer: Trainer, epochs: int, cpu: float, wall_end: float
+    ) -> int:
+        """Train ``trainer`` (whose session's lock the caller holds, and no compute
+        slot) up to ``epochs`` epochs within ``cpu`` seconds of CPU and the deadline
+        ``wall_end``; at least one epoch unless diverged. Returns the epochs trained."""
+        job = _Job(session, trainer, epochs, cpu, wall_end)
+        if not self.together:
+            with self.compute:
+                _train_alone(job)
+            return job.done
+        with self._cv:
+            if self._closed:
+                raise RuntimeError("the scheduler is closed")
+            self._queue.append(job)
+            self._seen[session] = time.monotonic()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
+                self._thread.start()
+            self._cv.notify()
+        job.ready.wait()
+        if job.error is not None:
+            raise job.error
+        return job.done
+
+    def close(self) -> None:
+        with self._cv:
+            self._closed = True
+            self._cv.notify()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    # -- the scheduler thread ------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            jobs = self._next_round()
+            if jobs is None:
+                return
+            try:
+                with self.compute:
+                    self._train_round(jobs)
+            except BaseException as exc:  # every waiting request hears of it
+                for job in jobs:
+                    job.error = job.error or exc
+            finally:
+                for job in jobs:
+                    job.ready.set()
+
+    def _next_round(self) -> list[_Job] | None:
+        """Every waiting request, once as many wait as sessions asked lately (or the
+        first has waited ``gather``); None once closed."""
+        with self._cv:
+            while not self._queue:
+                if self._closed:
+                    return None
+                self._cv.wait()
+            deadline = time.monotonic() + self.gather
+            while not self._closed:
+                now = time.monotonic()
+                for session, when in list(self._seen.items()):
+                    if now - when > RECENT:
+                        del self._seen[session]
+                if len(self._queue) >= len(self._seen) or now >= deadline:
+                    break
+                self._cv.wait(deadline - now)
+            jobs, self._queue = self._queue, []
+            return jobs
+
+    def _train_round(self, jobs: list[_Job]) -> None:
+        groups: dict[Hashable, list[_Job]] = {}
+        for job in jobs:
+            groups.setdefault(shape_key(job.trainer), []).append(job)
+        self.rounds = [*self.rounds[-9:], Round([len(g) for g in groups.values()])]
+        for group in groups.values():
+            try:
+                if len(group) == 1:
+                    _train_alone(group[0])
+                else:
+                    self._train_group(group)
+            except Exception as exc:  # this group's requests fail; the others go on
+                for job in group:
+                    job.error = exc
+
+    def _train_group(self, group: list[_Job]) -> None:
+        spent = 0.0
+        last = time.thread_time()
+
+        def stop(training: list[int]) -> list[int]:
+            nonlocal spent, last
+            now = time.thread_time()
+            share = (now - last) / max(1, len(training))
+            spent += now - last
+            last = now
+            for i in training:
+                group[i].charged += share
+            if spent >= self.group_cpu:
+                return training
+            return [i for i in training if group[i].out_of_time()]
+
+        done = train_together([job.trainer for job in group], [job.epochs for job in group], stop)
+        for job, n in zip(group, done, strict=True):
+            job.done = n
+
+
+def _train_alone(job: _Job) -> None:
+    """``Trainer.step`` with the request's limits: its CPU time on this thread, and the
+    wall-clock deadline."""
+    cpu_end = time.thread_time() + job.cpu
+
+    def stop() -> bool:
+        return time.thread_time() >= cpu_end or time.perf_counter() >= job.wall_end
+
+    job.done = job.trainer.step(job.epochs, stop=stop)

@@ -1,0 +1,131 @@
+"""The scheduler (app/scheduler.py): requests that wait together train together, each
+exactly as it would alone; a lone request never waits; the limits of each hold."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+
+from app.engine import Config, Trainer
+from app.scheduler import Scheduler
+
+SPIRAL = {"dataset": "spiral", "hidden_layers": (8, 8, 8), "optimizer": "adam"}
+FAR = 1e9  # no deadline
+
+
+def make(count: int, **common: Any) -> list[Trainer]:
+    return [Trainer(Config(**{**SPIRAL, **common, "seed": s})) for s in range(count)]
+
+
+def at_once(
+    scheduler: Scheduler, trainers: list[Trainer], epochs: int, cpu: float = FAR
+) -> list[int]:
+    """Every trainer's request from a thread of its own, all at once."""
+    done = [0] * len(trainers)
+    start = threading.Barrier(len(trainers))
+
+    def ask(i: int) -> None:
+        start.wait()
+        done[i] = scheduler.train(f"s{i}", trainers[i], epochs, cpu, time.perf_counter() + FAR)
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(trainers))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return done
+
+
+@pytest.fixture
+def scheduler() -> Any:
+    s = Scheduler(threading.BoundedSemaphore(2), gather=0.2, group_cpu=FAR)
+    yield s
+    s.close()
+
+
+def test_requests_at_once_train_together_and_equal_alone(scheduler: Scheduler) -> None:
+    together, alone = make(6, dropout=0.1), make(6, dropout=0.1)
+    at_once(scheduler, together[:1], 2)  # the first session seen: trained alone
+    assert scheduler.rounds[-1].groups == [1]
+    at_once(scheduler, together, 5)
+    assert max(scheduler.rounds[-1].groups) >= 2  # the barrier starts them within ms
+    assert sum(sum(r.groups) for r in scheduler.rounds) == 7
+    alone[0].step(2)
+    for a, b in zip(together, alone, strict=True):
+        b.step(5)
+        assert a.epoch == b.epoch
+        assert np.abs(a.net.params - b.net.params).max() <= 1e-12
+        np.testing.assert_allclose(a.history.train, b.history.train, rtol=0, atol=1e-12)
+
+
+def test_a_lone_request_does_not_wait() -> None:
+    s = Scheduler(threading.BoundedSemaphore(2), gather=0.5)
+    try:
+        (t,) = make(1)
+        s.train("a", t, 1, FAR, FAR)  # warm: the thread started
+        began = time.perf_counter()
+        for _ in range(20):
+            s.train("a", t, 1, FAR, FAR)
+        assert (time.perf_counter() - began) / 20 < 0.1  # far below the 0.5 s gather
+        assert all(r.groups == [1] for r in s.rounds)
+    finally:
+        s.close()
+
+
+def test_shapes_are_trained_apart(scheduler: Scheduler) -> None:
+    trainers = make(3) + make(3, hidden_layers=(4,))
+    at_once(scheduler, trainers, 3)
+    assert sum(sum(r.groups) for r in scheduler.rounds) == 6
+    assert all(t.epoch == 3 for t in trainers)
+    for t in trainers:
+        (fresh,) = [Trainer(t.config)]
+        fresh.step(3)
+        assert np.abs(fresh.net.params - t.net.params).max() <= 1e-12
+
+
+def test_a_group_shares_its_cpu_and_is_capped() -> None:
+    """A group stops at its CPU cap; every member got at least one epoch and the same
+    weights as alone for the epochs it got."""
+    s = Scheduler(threading.BoundedSemaphore(2), gather=0.2, group_cpu=0.02)
+    try:
+        trainers = make(8)
+        done = at_once(s, trainers, 10_000)
+        assert all(n >= 1 for n in done)
+        assert max(done) < 10_000
+        for t, n in zip(trainers, done, strict=True):
+            fresh = Trainer(t.config)
+            fresh.step(n)
+            assert np.abs(fresh.net.params - t.net.params).max() <= 1e-12
+    finally:
+        s.close()
+
+
+def test_each_request_keeps_its_own_budget(scheduler: Scheduler) -> None:
+    """A member's CPU budget is its share of the stacked passes: with a tiny one it
+    trains one epoch; the deadline stops it too."""
+    trainers = make(4)
+    done = at_once(scheduler, trainers, 10_000, cpu=1e-6)
+    assert done == [1, 1, 1, 1]
+    past = time.perf_counter() - 1
+    assert scheduler.train("late", trainers[0], 50, FAR, past) == 1
+
+
+def test_without_training_together_each_trains_alone() -> None:
+    s = Scheduler(threading.BoundedSemaphore(2), together=False)
+    trainers = make(4)
+    assert at_once(s, trainers, 3) == [3, 3, 3, 3]
+    assert s.rounds == []
+    s.close()
+
+
+def test_a_failure_reaches_the_requests_of_that_round_only(scheduler: Scheduler) -> None:
+    (good,) = make(1)
+    (bad,) = make(1, hidden_layers=(2,))
+    bad.step = lambda *a, **k: 1 / 0  # type: ignore[method-assign]
+    with pytest.raises(ZeroDivisionError):
+        scheduler.train("bad", bad, 1, FAR, FAR)
+    assert scheduler.train("good", good, 2, FAR, FAR) == 2  # the thread lives on
