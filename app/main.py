@@ -7,12 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
-from . import __version__, errors, lessons, openapi
+from . import __version__, errors, frames, lessons, openapi
 from .comparisons import ComparisonStore, MemoryComparisonStore, RedisComparisonStore
 from .middleware import BodyLimit, SecurityHeaders
 from .rooms import MemoryRoomStore, RoomStore
@@ -22,6 +23,8 @@ from .scheduler import Scheduler
 from .settings import Settings
 from .shared_data import DatasetStore, MemoryDatasetStore, RedisDatasetStore
 from .store import MemoryStore, SessionStore
+
+THREADS = 400  # threads for plain ``def`` routes; a waiting one uses no CPU
 
 
 def make_store(settings: Settings) -> SessionStore:
@@ -77,6 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.datasets = make_datasets(settings, app.state.store)
         app.state.comparisons = make_comparisons(settings, app.state.store)
         app.state.compute = threading.BoundedSemaphore(settings.compute_slots)
+        # A step request waits in its thread for the scheduler: a class of students must
+        # not use up the thread pool (anyio's default is 40) that every route shares.
+        to_thread.current_default_thread_limiter().total_tokens = THREADS
         app.state.scheduler = Scheduler(
             app.state.compute,
             together=settings.train_together,
@@ -116,7 +122,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(lesson_routes.pages)
     docs.install(app)
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
-    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=1)  # CPU over bytes
+    app.add_middleware(  # CPU over bytes; binary frames are mostly incompressible bytes
+        GZipMiddleware,
+        minimum_size=1000,
+        compresslevel=1,
+        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, frames.MEDIA_TYPE),
+    )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app

@@ -12,34 +12,41 @@ would without the scheduler. Each request keeps its own limits:
 - a group as a whole trains for at most ``group_cpu`` seconds of CPU, so that a large
   class still gets its pictures often (each member's share is then group_cpu / S).
 
-Before a round the scheduler waits up to ``gather`` seconds while fewer requests are
-waiting than sessions asked in the last second (a class's next requests arriving); a
-lone user never waits. The route holds the session's lock (a session is in at most one
-request) and no compute slot while it waits; the scheduler takes a compute slot for
-each round, so training and drawing together never use more than the slots.
+After a group has trained, the same thread builds each request's answer (``then``: the
+state and the frame's pictures) and hands it back at once, so that one thread does the
+numerical work of every step and the request threads only encode and send: many
+threads computing at once mostly fight over Python's GIL. Before a round the scheduler
+waits up to ``gather`` seconds while fewer requests wait than sessions asked in the last
+second (a class's next requests arriving as their answers go out); a lone user never
+waits. The route holds the session's lock while it waits (a session is in at most one
+request at a time).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from .engine import Trainer
 from .engine.stacked import shape_key, train_together
 
 RECENT = 1.0  # seconds: a session that asked this recently is expected to ask again
+R = TypeVar("R")
 
 
 @dataclass(eq=False)
-class _Job:
+class _Job(Generic[R]):
     session: str
     trainer: Trainer
     epochs: int
     cpu: float  # seconds of CPU its training may take
     wall_end: float  # time.perf_counter() deadline
+    then: Callable[[int], R]  # the answer, given the epochs trained
     done: int = 0
+    result: R | None = None
     charged: float = 0.0  # its share of the CPU time spent so far
     error: BaseException | None = None
     ready: threading.Event = field(default_factory=threading.Event)
@@ -68,23 +75,30 @@ class Scheduler:
         self.gather = gather
         self.group_cpu = group_cpu
         self.rounds: list[Round] = []  # the last few, newest last
-        self._queue: list[_Job] = []
+        self._queue: list[_Job[Any]] = []
         self._seen: dict[str, float] = {}  # session → when it last asked
         self._cv = threading.Condition()
         self._thread: threading.Thread | None = None
         self._closed = False
 
     def train(
-        self, session: str, trainer: Trainer, epochs: int, cpu: float, wall_end: float
-    ) -> int:
+        self,
+        session: str,
+        trainer: Trainer,
+        epochs: int,
+        cpu: float,
+        wall_end: float,
+        then: Callable[[int], R],
+    ) -> R:
         """Train ``trainer`` (whose session's lock the caller holds, and no compute
         slot) up to ``epochs`` epochs within ``cpu`` seconds of CPU and the deadline
-        ``wall_end``; at least one epoch unless diverged. Returns the epochs trained."""
-        job = _Job(session, trainer, epochs, cpu, wall_end)
-        if not self.together:
+        ``wall_end`` (at least one epoch unless diverged); then ``then(epochs trained)``
+        on the same thread, whose result is returned."""
+        job: _Job[R] = _Job(session, trainer, epochs, cpu, wall_end, then)
+        if not self.together:  # each alone, in the request's thread, as before
             with self.compute:
                 _train_alone(job)
-            return job.done
+                return then(job.done)
         with self._cv:
             if self._closed:
                 raise RuntimeError("the scheduler is closed")
@@ -97,7 +111,7 @@ class Scheduler:
         job.ready.wait()
         if job.error is not None:
             raise job.error
-        return job.done
+        return job.result  # type: ignore[return-value]  # set with ready, as then's
 
     def close(self) -> None:
         with self._cv:
@@ -113,16 +127,14 @@ class Scheduler:
             if jobs is None:
                 return
             try:
-                with self.compute:
-                    self._train_round(jobs)
-            except BaseException as exc:  # every waiting request hears of it
+                self._train_round(jobs)
+            except BaseException as exc:  # never leave a request waiting
                 for job in jobs:
-                    job.error = job.error or exc
-            finally:
-                for job in jobs:
-                    job.ready.set()
+                    if not job.ready.is_set():
+                        job.error = job.error or exc
+                        job.ready.set()
 
-    def _next_round(self) -> list[_Job] | None:
+    def _next_round(self) -> list[_Job[Any]] | None:
         """Every waiting request, once as many wait as sessions asked lately (or the
         first has waited ``gather``); None once closed."""
         with self._cv:
@@ -142,8 +154,10 @@ class Scheduler:
             jobs, self._queue = self._queue, []
             return jobs
 
-    def _train_round(self, jobs: list[_Job]) -> None:
-        groups: dict[Hashable, list[_Job]] = {}
+    def _train_round(self, jobs: list[_Job[Any]]) -> None:
+        """Train each group, then answer its requests one by one (an error reaches the
+        requests it concerns)."""
+        groups: dict[Hashable, list[_Job[Any]]] = {}
         for job in jobs:
             groups.setdefault(shape_key(job.trainer), []).append(job)
         self.rounds = [*self.rounds[-9:], Round([len(g) for g in groups.values()])]
@@ -156,8 +170,15 @@ class Scheduler:
             except Exception as exc:  # this group's requests fail; the others go on
                 for job in group:
                     job.error = exc
+            for job in group:
+                if job.error is None:
+                    try:
+                        job.result = job.then(job.done)
+                    except Exception as exc:
+                        job.error = exc
+                job.ready.set()
 
-    def _train_group(self, group: list[_Job]) -> None:
+    def _train_group(self, group: list[_Job[Any]]) -> None:
         spent = 0.0
         last = time.thread_time()
 
@@ -178,7 +199,7 @@ class Scheduler:
             job.done = n
 
 
-def _train_alone(job: _Job) -> None:
+def _train_alone(job: _Job[Any]) -> None:
     """``Trainer.step`` with the request's limits: its CPU time on this thread, and the
     wall-clock deadline."""
     cpu_end = time.thread_time() + job.cpu

@@ -313,6 +313,11 @@ class StepIn(FrameOptions):
     batches: Annotated[int, Field(ge=1)] | None = None
     max_ms: Annotated[Finite, Field(gt=0)] | None = None
     frame: bool = False
+    thumbs: bool = Field(
+        True,
+        description="false: the frame's thumbnails (features, neurons) are null and not "
+        "computed; keep the previous ones (ask for them less often than the output map)",
+    )
     batch_points: bool = False
 
     @model_validator(mode="after")
@@ -346,8 +351,12 @@ class Frame(BaseModel):
     thumb: int
     output: str
     classes: list[str] | None = None
-    features: list[str]
-    neurons: list[list[str]]
+    features: list[str] | None = Field(
+        description="thumbnail per input feature; null when asked with thumbs=false"
+    )
+    neurons: list[list[str]] | None = Field(
+        description="thumbnail per hidden neuron, by layer; null when asked with thumbs=false"
+    )
     neuron: NeuronGrid | None
     weights: list[list[list[float]]]
     biases: list[list[float]]

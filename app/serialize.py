@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -43,19 +44,28 @@ def state(session: Session, lang: str = "en") -> dict[str, Any]:
     }
 
 
-def quantise_each(grids: NDArray[Any]) -> list[str]:
+def quantised(grids: NDArray[Any]) -> NDArray[np.uint8]:
     """Grids (k, …) with values clamped to [-1, 1] → bytes q = round((v + 1)·127.5), NaN
-    as 127 → one base64 string per grid. One vectorised pass for all k."""
+    as 127, same shape. One vectorised pass for all k."""
     q = np.clip(grids, -1.0, 1.0)
     q += 1.0
     q *= 127.5
     np.rint(q, out=q)
-    q = np.nan_to_num(q, nan=127.0).astype(np.uint8)
-    return [base64.b64encode(g.tobytes()).decode("ascii") for g in q]
+    out: NDArray[np.uint8] = np.nan_to_num(q, nan=127.0).astype(np.uint8)
+    return out
+
+
+def quantise_each(grids: NDArray[Any]) -> list[str]:
+    """Grids (k, …) → one base64 string of its bytes (``quantised``) per grid."""
+    return [b64(g.tobytes()) for g in quantised(grids)]
 
 
 def quantise(grid: NDArray[Any]) -> str:
     return quantise_each(grid[np.newaxis])[0]
+
+
+def b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
 
 
 def _grids(session: Session, slot: str, density: int) -> list[NDArray[Any]]:
@@ -75,13 +85,32 @@ def _grids(session: Session, slot: str, density: int) -> list[NDArray[Any]]:
 
 
 def frame(
-    session: Session, since: int, thumb: int, neuron: list[int] | None, epoch: int | None = None
+    session: Session,
+    since: int,
+    thumb: int,
+    neuron: list[int] | None,
+    epoch: int | None = None,
+    thumbs: bool = True,
 ) -> dict[str, Any]:
-    """The pictures of the network (and the history from ``since``); with ``epoch``, of
-    the network at that checkpoint — the session's history, nothing changed. Raises
-    ConfigError when there is no checkpoint at ``epoch``."""
+    """The frame as JSON sends it: ``frame_bytes`` with each map as a base64 string."""
+    return with_maps(frame_bytes(session, since, thumb, neuron, epoch, thumbs), b64)
+
+
+def frame_bytes(
+    session: Session,
+    since: int,
+    thumb: int,
+    neuron: list[int] | None,
+    epoch: int | None = None,
+    thumbs: bool = True,
+) -> dict[str, Any]:
+    """The pictures of the network (and the history from ``since``), each map as its
+    quantised bytes; with ``epoch``, of the network at that checkpoint — the session's
+    history, nothing changed. ``thumbs`` false: no thumbnails (``features`` and
+    ``neurons`` null, not computed). Raises ConfigError when there is no checkpoint at
+    ``epoch``."""
     if epoch is None:
-        return _frame(session, since, thumb, neuron, "")
+        return _frame(session, since, thumb, neuron, "", thumbs)
     t = session.trainer
     c = t.checkpoints.at(epoch)
     if c is None:
@@ -90,7 +119,7 @@ def frame(
     current = t.net.params.copy()
     np.copyto(t.net.params, c.state.params)  # under the session's lock: put back below
     try:
-        out = _frame(session, since, thumb, neuron, "replay ")
+        out = _frame(session, since, thumb, neuron, "replay ", thumbs)
     finally:
         np.copyto(t.net.params, current)
         for slot in ("replay full", "replay thumb"):  # kept only while drawing it
@@ -99,36 +128,66 @@ def frame(
     return out
 
 
+def with_maps(frame: dict[str, Any], encode: Callable[[bytes], Any]) -> dict[str, Any]:
+    """A copy of ``frame_bytes``'s answer with every map replaced by ``encode(bytes)``:
+    ``output`` (left "" for class probabilities), each of ``classes``, ``features``,
+    ``neurons[l]`` and ``neuron.grid``; null stays null."""
+
+    def each(maps: list[bytes] | None) -> list[Any] | None:
+        return None if maps is None else [encode(m) for m in maps]
+
+    out = dict(frame)
+    out["output"] = encode(frame["output"]) if frame["output"] else ""
+    out["classes"] = each(frame["classes"])
+    out["features"] = each(frame["features"])
+    neurons = frame["neurons"]
+    out["neurons"] = None if neurons is None else [each(layer) for layer in neurons]
+    if frame["neuron"] is not None:
+        out["neuron"] = {**frame["neuron"], "grid": encode(frame["neuron"]["grid"])}
+    return out
+
+
 def _frame(
-    session: Session, since: int, thumb: int, neuron: list[int] | None, slots: str
+    session: Session,
+    since: int,
+    thumb: int,
+    neuron: list[int] | None,
+    slots: str,
+    thumbs: bool,
 ) -> dict[str, Any]:
     t = session.trainer
     full = _grids(session, slots + "full", DENSITY)
-    small = _grids(session, slots + "thumb", thumb)
     neuron_out = None
     if neuron is not None:
         layer, index = neuron
         if layer < len(full) - 1 and index < full[layer].shape[0]:
-            neuron_out = {"layer": layer, "index": index, "grid": quantise(full[layer][index])}
-    thumbs = quantise_each(np.concatenate(small[:-1]))  # features and hidden neurons
-    bounds = np.cumsum([0] + [len(layer) for layer in small[:-1]]).tolist()
+            grid = quantised(full[layer][index]).tobytes()
+            neuron_out = {"layer": layer, "index": index, "grid": grid}
+    features, neurons = None, None
+    if thumbs:
+        small = _grids(session, slots + "thumb", thumb)
+        q = quantised(np.concatenate(small[:-1]))  # features and hidden neurons
+        each = [g.tobytes() for g in q]
+        bounds = np.cumsum([0] + [len(layer) for layer in small[:-1]]).tolist()
+        features = each[: len(small[0])]
+        neurons = [each[a:b] for a, b in itertools.pairwise(bounds[1:])]
     h = t.history
     position = h.since_position(since)
     start = since if position is not None else 0  # 0: the whole (thinned) history again
     position = position or 0
-    output, classes = "", None
+    output, classes = b"", None
     if t.net.softmax:  # probabilities p in [0, 1] → 2p − 1, so the byte is round(255·p)
-        classes = quantise_each(2.0 * full[-1] - 1.0)
+        classes = [g.tobytes() for g in quantised(2.0 * full[-1] - 1.0)]
     else:
-        output = quantise(full[-1][0])
+        output = quantised(full[-1][0]).tobytes()
     return {
         "epoch": t.epoch,
         "density": DENSITY,
         "thumb": thumb,
         "output": output,
         "classes": classes,
-        "features": thumbs[: len(small[0])],
-        "neurons": [thumbs[a:b] for a, b in itertools.pairwise(bounds[1:])],
+        "features": features,
+        "neurons": neurons,
         "neuron": neuron_out,
         "weights": [w.tolist() for w in t.net.weights()],
         "biases": [b.tolist() for b in t.net.biases()],

@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     max_predict_points: Count = 10_000
     compute_slots: Count = 2  # requests that train or draw at once; the others queue
     train_together: bool = True  # sessions of one shape stepping at once train stacked
-    gather_ms: Annotated[float, Field(ge=0, le=50, allow_inf_nan=False)] = 5.0  # see scheduler
+    gather_ms: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = 5.0  # see scheduler
     group_ms: Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)] = 50.0  # see scheduler
     max_rooms: Count = 50  # classes at once
     max_room_students: Count = 100  # students in one class

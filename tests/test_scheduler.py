@@ -17,6 +17,10 @@ SPIRAL = {"dataset": "spiral", "hidden_layers": (8, 8, 8), "optimizer": "adam"}
 FAR = 1e9  # no deadline
 
 
+def answer(epochs: int) -> int:
+    return epochs
+
+
 def make(count: int, **common: Any) -> list[Trainer]:
     return [Trainer(Config(**{**SPIRAL, **common, "seed": s})) for s in range(count)]
 
@@ -30,7 +34,9 @@ def at_once(
 
     def ask(i: int) -> None:
         start.wait()
-        done[i] = scheduler.train(f"s{i}", trainers[i], epochs, cpu, time.perf_counter() + FAR)
+        done[i] = scheduler.train(
+            f"s{i}", trainers[i], epochs, cpu, time.perf_counter() + FAR, answer
+        )
 
     threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(trainers))]
     for t in threads:
@@ -66,10 +72,10 @@ def test_a_lone_request_does_not_wait() -> None:
     s = Scheduler(threading.BoundedSemaphore(2), gather=0.5)
     try:
         (t,) = make(1)
-        s.train("a", t, 1, FAR, FAR)  # warm: the thread started
+        s.train("a", t, 1, FAR, FAR, answer)  # warm: the thread started
         began = time.perf_counter()
         for _ in range(20):
-            s.train("a", t, 1, FAR, FAR)
+            s.train("a", t, 1, FAR, FAR, answer)
         assert (time.perf_counter() - began) / 20 < 0.1  # far below the 0.5 s gather
         assert all(r.groups == [1] for r in s.rounds)
     finally:
@@ -111,7 +117,7 @@ def test_each_request_keeps_its_own_budget(scheduler: Scheduler) -> None:
     done = at_once(scheduler, trainers, 10_000, cpu=1e-6)
     assert done == [1, 1, 1, 1]
     past = time.perf_counter() - 1
-    assert scheduler.train("late", trainers[0], 50, FAR, past) == 1
+    assert scheduler.train("late", trainers[0], 50, FAR, past, answer) == 1
 
 
 def test_without_training_together_each_trains_alone() -> None:
@@ -127,5 +133,26 @@ def test_a_failure_reaches_the_requests_of_that_round_only(scheduler: Scheduler)
     (bad,) = make(1, hidden_layers=(2,))
     bad.step = lambda *a, **k: 1 / 0  # type: ignore[method-assign]
     with pytest.raises(ZeroDivisionError):
-        scheduler.train("bad", bad, 1, FAR, FAR)
-    assert scheduler.train("good", good, 2, FAR, FAR) == 2  # the thread lives on
+        scheduler.train("bad", bad, 1, FAR, FAR, answer)
+    assert scheduler.train("good", good, 2, FAR, FAR, answer) == 2  # the thread lives on
+
+
+def test_the_answer_is_built_on_the_scheduler_thread(scheduler: Scheduler) -> None:
+    """``then`` runs on the scheduler's thread after the training, with the epochs
+    trained; its error reaches its own request only."""
+    (t,) = make(1)
+    where: list[str] = []
+
+    def then(epochs: int) -> tuple[int, int]:
+        where.append(threading.current_thread().name)
+        return epochs, t.epoch
+
+    assert scheduler.train("a", t, 3, FAR, FAR, then) == (3, 3)
+    assert where == ["scheduler"]
+
+    def broken(epochs: int) -> int:
+        raise LookupError("no frame")
+
+    with pytest.raises(LookupError):
+        scheduler.train("a", t, 1, FAR, FAR, broken)
+    assert scheduler.train("a", t, 1, FAR, FAR, answer) == 1

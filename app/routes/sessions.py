@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
-from .. import classroom, serialize
+from .. import classroom, frames, serialize
 from ..deps import (
     ComputeDep,
     LangDep,
@@ -113,7 +113,16 @@ def delete_session(ref: SessionDep, store: StoreDep, rooms: RoomsDep) -> Respons
     return Response(status_code=204)
 
 
-@router.post("/{session_id}/step", response_model=StepOut, responses=responses(409))
+# The Accept header picks JSON or the binary frame format (OpenAPI ignores Accept as a
+# parameter; the 200 answer's media types say it).
+AcceptHeader = Annotated[str | None, Header(include_in_schema=False)]
+
+
+@router.post(
+    "/{session_id}/step",
+    response_model=StepOut,
+    responses={**frames.RESPONSES, **responses(409)},
+)
 def step(
     ref: SessionDep,
     body: StepIn,
@@ -122,7 +131,8 @@ def step(
     scheduler: SchedulerDep,
     rooms: RoomsDep,
     lang: LangDep,
-) -> dict[str, Any]:
+    accept: AcceptHeader = None,
+) -> dict[str, Any] | Response:
     count = body.batches or body.epochs or 1
     if count > settings.max_epochs_per_step:
         unit = "batches" if body.batches else "epochs"
@@ -138,24 +148,34 @@ def step(
         link = classroom.lookup(rooms, session)
         classroom.refuse_paused(link)
         trainer = session.trainer
-        epoch_before = trainer.epoch
-        batches_run = 0
-        if body.batches:
-            with compute:
-                batches_run = trainer.step_batches(body.batches, stop=_limits(cpu, wall_end))
-        else:  # trained by the scheduler, together with other sessions of its shape
-            scheduler.train(session.id, trainer, count, cpu, wall_end)
-        with compute:
+
+        def answer(epochs_run: int, batches_run: int = 0) -> dict[str, Any]:
             out = serialize.state(session, lang)
-            out["epochs_run"] = trainer.epoch - epoch_before
+            out["epochs_run"] = epochs_run
             out["batches_run"] = batches_run
             out["batch_points"] = trainer.last_batch if body.batch_points else None
             out["frame"] = (
-                serialize.frame(session, body.since, body.thumb, body.neuron)
+                serialize.frame_bytes(
+                    session, body.since, body.thumb, body.neuron, thumbs=body.thumbs
+                )
                 if body.frame
                 else None
             )
+            return out
+
+        if body.batches:
+            with compute:
+                epoch_before = trainer.epoch
+                batches = trainer.step_batches(body.batches, stop=_limits(cpu, wall_end))
+                out = answer(trainer.epoch - epoch_before, batches)
+        else:  # trained (and drawn) by the scheduler, with other sessions of its shape
+            out = scheduler.train(session.id, trainer, count, cpu, wall_end, answer)
         out["room"] = classroom.finish(rooms, link, session)
+    # Encoded outside the session's lock.
+    if frames.wanted(accept):
+        return frames.response(out, "frame")
+    if out["frame"] is not None:
+        out["frame"] = serialize.with_maps(out["frame"], serialize.b64)
     return out
 
 
@@ -182,7 +202,7 @@ def regenerate(ref: SessionDep, rooms: RoomsDep, lang: LangDep) -> dict[str, Any
         return _state(rooms, link, session, lang)
 
 
-@router.get("/{session_id}/frame", response_model=Frame)
+@router.get("/{session_id}/frame", response_model=Frame, responses=frames.RESPONSES)
 def read_frame(
     ref: SessionDep,
     compute: ComputeDep,
@@ -196,13 +216,20 @@ def read_frame(
     epoch: int | None = Query(
         None, ge=0, description="the network at this checkpoint (GET …/checkpoints)"
     ),
-) -> dict[str, Any]:
+    thumbs: bool = Query(
+        True, description="false: no thumbnails (features and neurons null: keep yours)"
+    ),
+    accept: AcceptHeader = None,
+) -> dict[str, Any] | Response:
     picked = [int(v) for v in neuron.split(",")] if neuron else None
     with ref.read() as session, compute:
         try:
-            return serialize.frame(session, since, thumb, picked, epoch)
+            out = serialize.frame_bytes(session, since, thumb, picked, epoch, thumbs)
         except ConfigError as exc:
             raise ApiError.of(exc) from None
+    if frames.wanted(accept):
+        return frames.response(out, None)
+    return serialize.with_maps(out, serialize.b64)
 
 
 @router.put("/{session_id}/weights", response_model=State)

@@ -13,8 +13,12 @@
  * In a class (`inRoom`) the session is the student's place in the class: a 404 means the
  * class ended or the teacher removed the student (ClassEnded), and nothing creates a new
  * session in its place or deletes it when the page goes away.
+ *
+ * Steps and frames are asked for in the binary frame format (frames.js): their maps
+ * arrive as Uint8Array instead of base64 strings; everything else is as in JSON.
  */
 
+import { FRAME_TYPE, decodeFrameAnswer } from "./frames.js";
 import { currentLang, t } from "./i18n.js";
 import { MESSAGES, ROOM } from "./text.js";
 
@@ -56,6 +60,12 @@ export class SessionLost extends ApiError {
 
 /** @typedef {Record<string, any>} Json */
 /** @typedef {{points: number[][], labels: number[]}} PointSet */
+/**
+ * How a request is sent and its answer read. csv: the body is CSV text and the answer may
+ * be CSV text (returned as a string); frame: ask for the binary frame format, the frame
+ * being the answer's `frame` ("frame") or the answer itself ("self").
+ * @typedef {{csv?: boolean, frame?: "frame" | "self"}} How
+ */
 
 /** The dataset a session has once it holds the person's own data (the data routes). */
 export const CUSTOM_DATASET = "custom";
@@ -112,15 +122,15 @@ export class Api {
    * @param {string} method
    * @param {string} path
    * @param {unknown} [body]
-   * @param {{csv?: boolean}} [how]  csv: the body is CSV text and the answer may be CSV
-   *        text (returned as a string)
+   * @param {How} [how]
    * @returns {Promise<any>}
    */
   async send(method, path, body, how = {}) {
     // The server answers (its `detail` sentences, the divergence explanation) in the page's language.
     const language = currentLang() === "zh" ? "zh" : "en";
+    const accept = how.csv ? "text/csv, application/json" : how.frame ? `${FRAME_TYPE}, application/json` : "application/json";
     /** @type {RequestInit} */
-    const init = { method, headers: { Accept: how.csv ? "text/csv, application/json" : "application/json", "Accept-Language": language } };
+    const init = { method, headers: { Accept: accept, "Accept-Language": language } };
     if (this.token) init.headers = { ...init.headers, Authorization: `Bearer ${this.token}` };
     if (body !== undefined) {
       init.body = how.csv ? String(body) : JSON.stringify(body);
@@ -133,6 +143,9 @@ export class Api {
       throw new ApiError(0, MESSAGES.noAnswer);
     }
     if (response.status === 204) return null;
+    if (response.ok && how.frame && response.headers.get("Content-Type") === FRAME_TYPE) {
+      return decodeFrameAnswer(await response.arrayBuffer(), how.frame === "frame" ? "frame" : null);
+    }
     const text = await response.text();
     if (response.ok && how.csv && !(response.headers.get("Content-Type") ?? "").includes("json")) return text;
     /** @type {any} */
@@ -166,7 +179,7 @@ export class Api {
    * @param {string} method
    * @param {string} suffix  e.g. "/step"
    * @param {unknown} [body]
-   * @param {{csv?: boolean}} [how]  see send
+   * @param {How} [how]  see send
    */
   session(method, suffix, body, how = {}) {
     return this.enqueue(async () => {
@@ -285,13 +298,15 @@ export class Api {
 
   /**
    * @param {{epochs?: number, batches?: number, batch_points?: boolean, max_ms?: number, frame?: boolean,
-   *          since?: number, thumb?: number, neuron?: number[] | null}} body  epochs or batches
-   * @returns {Promise<Json>} state + epochs_run + batches_run (+ batch_points, frame)
+   *          since?: number, thumb?: number, neuron?: number[] | null, thumbs?: boolean}} body  epochs or
+   *          batches; thumbs false: the frame's features and neurons are null (keep the previous ones)
+   * @returns {Promise<Json>} state + epochs_run + batches_run (+ batch_points, frame; its maps Uint8Array)
    */
   step(body) {
     const clean = { ...body };
     if (!clean.neuron) delete clean.neuron;
-    return this.session("POST", "/step", clean);
+    if (clean.thumbs !== false) delete clean.thumbs; // true is the default
+    return this.session("POST", "/step", clean, { frame: "frame" });
   }
 
   reset() {
@@ -303,13 +318,14 @@ export class Api {
   }
 
   /**
-   * @param {{since: number, thumb: number, neuron?: number[] | null}} params
-   * @returns {Promise<Json>} a frame
+   * @param {{since: number, thumb: number, neuron?: number[] | null, thumbs?: boolean}} params
+   * @returns {Promise<Json>} a frame, its maps Uint8Array
    */
-  frame({ since, thumb, neuron }) {
+  frame({ since, thumb, neuron, thumbs = true }) {
     const query = new URLSearchParams({ since: String(since), thumb: String(thumb) });
     if (neuron) query.set("neuron", neuron.join(","));
-    return this.session("GET", `/frame?${query}`);
+    if (!thumbs) query.set("thumbs", "false");
+    return this.session("GET", `/frame?${query}`, undefined, { frame: "self" });
   }
 
   /** @param {{layer: number, source: number, target: number, value: number}} body */

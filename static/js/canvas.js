@@ -2,7 +2,7 @@
 /** Small canvas helpers shared by the views. */
 
 import { paintBytes, paintClasses, paintProbability } from "./colors.js";
-import { decodeBytes } from "./grid.js";
+import { gridBytes } from "./grid.js";
 
 /**
  * Paint a grid (bytes, n × n) into a canvas at grid resolution; CSS scales it.
@@ -16,20 +16,25 @@ export function paintGrid(canvas, bytes, n, discrete) {
 }
 
 /**
- * What a grid of a multi-class network shows: the most probable class (`index` null) or
- * the probability of class `index`.
- * @typedef {{grids: string[], index: number | null}} ClassMap
+ * A map as the server sends it: base64 (JSON answers) or bytes (binary answers).
+ * @typedef {string | Uint8Array} GridData
  */
 
 /**
- * Paint a multi-class map (base64 grids of the class probabilities, n × n each): the
- * most probable class of each cell, or one class's probability.
+ * What a grid of a multi-class network shows: the most probable class (`index` null) or
+ * the probability of class `index`.
+ * @typedef {{grids: GridData[], index: number | null}} ClassMap
+ */
+
+/**
+ * Paint a multi-class map (grids of the class probabilities, n × n each): the most
+ * probable class of each cell, or one class's probability.
  * @param {HTMLCanvasElement} canvas
  * @param {ClassMap} map
  * @param {boolean} discrete
  */
 export function paintClassMap(canvas, map, discrete) {
-  const grids = map.index === null ? map.grids.map(decodeBytes) : [decodeBytes(map.grids[map.index] ?? "")];
+  const grids = map.index === null ? map.grids.map(gridBytes) : [gridBytes(map.grids[map.index] ?? "")];
   const n = Math.round(Math.sqrt(grids[0]?.length ?? 0));
   if (n === 0) return;
   if (map.index === null) paintPixels(canvas, n, (pixels) => paintClasses(grids, pixels, discrete));
@@ -65,13 +70,13 @@ function paintPixels(canvas, n, write) {
 const images = new WeakMap();
 
 /**
- * Paint a base64 grid; the side is the square root of its length.
+ * Paint a map (base64 or bytes); the side is the square root of its length.
  * @param {HTMLCanvasElement} canvas
- * @param {string} b64
+ * @param {GridData} map
  * @param {boolean} discrete
  */
-export function paintBase64(canvas, b64, discrete) {
-  const bytes = decodeBytes(b64);
+export function paintMap(canvas, map, discrete) {
+  const bytes = gridBytes(map);
   paintGrid(canvas, bytes, Math.round(Math.sqrt(bytes.length)), discrete);
 }
 

@@ -36,6 +36,16 @@ export const ROOM_POLL_MS = 2000;
  */
 export const SHARE_AFTER_MS = 1500;
 
+/**
+ * While playing, the thumbnails (every feature's and hidden neuron's map) are asked for at
+ * most this often; the steps in between ask for the output map only (`thumbs: false`) and
+ * the page keeps the thumbnails it has. A thumbnail is 1.3 cm on screen and changes
+ * slowly, so ~8 a second look as live while costing the server and the page less than the
+ * output map. They are always asked for while paused (a single step, a frame), after any
+ * change (an action), and after a pause when the ones shown are older than the network.
+ */
+export const THUMBS_EVERY_MS = 120;
+
 /** @typedef {{points: number[][], labels: number[]}} PointSet */
 /**
  * Which points to remove: their indices, or a function choosing them (possibly none) from
@@ -82,6 +92,14 @@ export function notAModel(model) {
  */
 export function dataKey(problem, classes, data) {
   return JSON.stringify([problem, problem === "multiclass" ? classes : null, data.points, data.labels.map(Number)]);
+}
+
+/**
+ * The shape of a frame's network (its weights'), to tell whether thumbnails fit it.
+ * @param {Json} frame
+ */
+function shapeKey(frame) {
+  return JSON.stringify((frame.weights ?? []).map((/** @type {number[][]} */ w) => [w.length, w[0]?.length ?? 0]));
 }
 
 export class Controller {
@@ -145,6 +163,12 @@ export class Controller {
     /** Counts changes of the custom data: a share waiting for an older one is dropped. */
     this.shareGeneration = 0;
     this.thumb = Number(options.limits.thumb[2]);
+    /** When a step last asked for thumbnails (clock ms). */
+    this.thumbsAt = -Infinity;
+    /** The next step asks for thumbnails (after a change, or when the held ones do not fit). */
+    this.thumbsWanted = true;
+    /** The frame shown carries thumbnails of an earlier frame (or none). */
+    this.thumbsOld = false;
     /** @type {Partial<Settings>} changes not yet sent to the server */
     this.pending = {};
     /** The config fields whose change means new data (the server's reset rule "data"). */
@@ -157,7 +181,7 @@ export class Controller {
       now: clock.now,
       later: clock.later,
       sendStep: (body) =>
-        this.api.step({ ...body, frame: true, since: this.history.next, thumb: this.thumb, neuron: this.neuron }),
+        this.api.step({ ...body, frame: true, since: this.history.next, thumb: this.thumb, neuron: this.neuron, thumbs: this.askThumbs() }),
       takeStep: (answer) => this.takeStep(answer),
       fetchData: () => this.fetchData(),
       fetchFrame: () => this.fetchFrame(),
@@ -169,6 +193,7 @@ export class Controller {
       },
     });
     api.onSessionReplaced = () => {
+      this.thumbsWanted = true;
       this.history.clear();
       this.known = null;
       this.loop.wantData();
@@ -248,6 +273,7 @@ export class Controller {
       this.pending = {};
       this.history.clear();
       this.batchPoints = null;
+      this.thumbsWanted = true;
       this.loop.pause();
       this.loop.wantData();
       this.loop.wantFrame();
@@ -270,9 +296,46 @@ export class Controller {
     this.onSettings(settings);
   }
 
+  /**
+   * Whether the step about to be sent asks for thumbnails (THUMBS_EVERY_MS).
+   * @returns {boolean}
+   */
+  askThumbs() {
+    const now = this.clock.now();
+    const ask = !this.loop.playing || this.thumbsWanted || now - this.thumbsAt >= THUMBS_EVERY_MS;
+    if (ask) {
+      this.thumbsAt = now;
+      this.thumbsWanted = false;
+    }
+    return ask;
+  }
+
+  /**
+   * A frame asked for without thumbnails (features and neurons null) gets those of the
+   * frame shown when they are of a network of the same shape; else the next step asks.
+   * @param {Json} frame
+   * @returns {Json}
+   */
+  withThumbs(frame) {
+    if (frame.features !== null && frame.neurons !== null) {
+      this.thumbsOld = false;
+      return frame;
+    }
+    this.thumbsOld = true;
+    const held = this.frame;
+    if (held && held.features && held.neurons && shapeKey(held) === shapeKey(frame)) {
+      return { ...frame, features: held.features, neurons: held.neurons };
+    }
+    this.thumbsWanted = true;
+    return frame;
+  }
+
   /** @param {Json} frame */
   adoptFrame(frame) {
+    frame = this.withThumbs(frame);
     this.frame = frame;
+    // Paused with thumbnails of an earlier network: the frame of this one, whole.
+    if (this.thumbsOld && !this.loop.playing) this.loop.wantFrame();
     // A gap (the history was cut while this frame was on its way): fetch it whole.
     if (frame.history && !this.history.take(frame.history) && !this.loop.playing) this.loop.wantFrame();
     this.onChange();
@@ -398,6 +461,7 @@ export class Controller {
 
   pause() {
     this.loop.pause();
+    if (this.thumbsOld) this.loop.wantFrame(); // the thumbnails of the network shown
   }
 
   toggle() {
@@ -460,6 +524,7 @@ export class Controller {
       }
       if (!state) return {};
       this.adopt(state, how);
+      this.thumbsWanted = true;
       const data = how.data || !before || this.dataFields.some((k) => JSON.stringify(before[k]) !== JSON.stringify(state.config[k]));
       if (data && !how.ownPoints) this.known = null; // the points may have changed: fetched again
       return { data };

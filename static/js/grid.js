@@ -2,7 +2,8 @@
 /**
  * Decoding of the server's grids (pure, no DOM).
  *
- * A grid is density × density bytes, base64, row-major; row 0 is the top (y = +e),
+ * A grid is density × density bytes, row-major — a base64 string in JSON answers, a
+ * Uint8Array in binary ones (frames.js); row 0 is the top (y = +e),
  * column 0 the left (x = −e), where e is the server's `limits.grid_extent` (the plotted
  * square is [−e, e]²); byte q encodes v = q / 127.5 − 1.
  */
@@ -20,12 +21,21 @@ export function decodeBytes(b64) {
 }
 
 /**
- * base64 → values in [−1, 1].
- * @param {string} b64
+ * A map as JSON (base64) or binary answers (bytes) give it → its bytes.
+ * @param {string | Uint8Array} grid
+ * @returns {Uint8Array}
+ */
+export function gridBytes(grid) {
+  return typeof grid === "string" ? decodeBytes(grid) : grid;
+}
+
+/**
+ * A map (base64 or bytes) → values in [−1, 1].
+ * @param {string | Uint8Array} grid
  * @returns {Float32Array}
  */
-export function decodeGrid(b64) {
-  const bytes = decodeBytes(b64);
+export function decodeGrid(grid) {
+  const bytes = gridBytes(grid);
   const values = new Float32Array(bytes.length);
   for (let i = 0; i < bytes.length; i++) values[i] = bytes[i] / 127.5 - 1;
   return values;

@@ -7,7 +7,7 @@
 
 import { paintClassMap, paintGrid, sharpContext } from "./canvas.js";
 import { LINE_COLORS, REGION_ALPHA, classCss, colorName, cssColor } from "./colors.js";
-import { decodeBytes, firstLayerLines, toPixel } from "./grid.js";
+import { firstLayerLines, gridBytes, toPixel } from "./grid.js";
 import { t } from "./i18n.js";
 
 /** @typedef {{points: number[][], labels: number[]}} Points */
@@ -34,7 +34,8 @@ import { t } from "./i18n.js";
 /**
  * What is drawn.
  * @typedef {Object} HeatMapView
- * @property {string | null} grid          base64 bytes of the map shown (density²), on the −1 … 1 scale
+ * @property {import("./canvas.js").GridData | null} grid  the map shown (density² bytes, or
+ *           their base64), on the −1 … 1 scale
  * @property {import("./canvas.js").ClassMap | null} classMap  a multi-class map instead: the
  *           most probable class, or one class's probability (an output neuron hovered)
  * @property {number | null} pointClasses  K when the points' labels are classes
@@ -60,7 +61,7 @@ export function picture(view, extent) {
   const { frame, hovered } = view;
   const shown = frame?.neuron;
   // A multi-class network's output neurons: each is the probability of its class.
-  const grids = Array.isArray(frame?.classes) && frame.classes.length > 0 ? /** @type {string[]} */ (frame.classes) : null;
+  const grids = Array.isArray(frame?.classes) && frame.classes.length > 0 ? /** @type {import("./canvas.js").GridData[]} */ (frame.classes) : null;
   const outputLayer = frame?.weights?.length;
   const classIndex = grids && hovered && hovered[0] === outputLayer && hovered[1] < grids.length ? hovered[1] : null;
   const hovering = classIndex === null && Boolean(hovered && shown && shown.layer === hovered[0] && shown.index === hovered[1]);
@@ -134,7 +135,7 @@ export class HeatMap {
     root.setAttribute("role", "img");
     /** @type {HeatMapView | null} */
     this.view = null;
-    /** @type {string | null} */
+    /** @type {import("./canvas.js").GridData | null} */
     this.paintedGrid = null;
     /** @type {import("./canvas.js").ClassMap | null} */
     this.paintedClasses = null;
@@ -173,7 +174,7 @@ export class HeatMap {
         this.paintedDiscrete = view.discretize;
       }
     } else if (view.grid && (view.grid !== this.paintedGrid || view.discretize !== this.paintedDiscrete)) {
-      const bytes = decodeBytes(view.grid);
+      const bytes = gridBytes(view.grid);
       paintGrid(this.map, bytes, Math.round(Math.sqrt(bytes.length)), view.discretize);
       this.paintedGrid = view.grid;
       this.paintedClasses = null;

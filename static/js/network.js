@@ -9,7 +9,7 @@
  * The whole diagram is one tab stop: arrow keys move between its items.
  */
 
-import { paintBase64, paintClassMap } from "./canvas.js";
+import { paintClassMap, paintMap } from "./canvas.js";
 import { CLASS_COLORS, cssColor } from "./colors.js";
 import { besides } from "./place.js";
 import { plural, t } from "./i18n.js";
@@ -121,7 +121,7 @@ export class NetworkDiagram {
     this.links = [];
     /** @type {{el: SVGRectElement, target: Target, color: string}[]} */
     this.biases = [];
-    /** @type {{canvas: HTMLCanvasElement, layer: number, index: number, source: string, painted?: string, discrete?: boolean}[]} */
+    /** @type {{canvas: HTMLCanvasElement, layer: number, index: number, source: string, painted?: import("./canvas.js").GridData, discrete?: boolean}[]} */
     this.thumbs = [];
     /** @type {(HTMLElement | SVGElement)[]} */
     this.items = [];
@@ -660,16 +660,17 @@ export class NetworkDiagram {
       if (color !== bias.color) bias.el.setAttribute("fill", (bias.color = color));
     }
     for (const t of this.thumbs) {
-      let b64;
-      if (t.layer === 0) b64 = (t.index >= 0 && frame?.features?.[t.index]) || view.featureThumbs?.[t.source];
-      else if (t.layer === -1) b64 = frame?.classes ? frame.classes[t.index] : frame?.output;
-      else b64 = frame?.neurons?.[t.layer - 1]?.[t.index];
+      /** @type {import("./canvas.js").GridData | undefined} base64 (JSON) or bytes (binary answers) */
+      let map;
+      if (t.layer === 0) map = (t.index >= 0 && frame?.features?.[t.index]) || view.featureThumbs?.[t.source];
+      else if (t.layer === -1) map = frame?.classes ? frame.classes[t.index] : frame?.output;
+      else map = frame?.neurons?.[t.layer - 1]?.[t.index];
       const discrete = view.discretize && t.layer !== 0;
-      if (b64 && (b64 !== t.painted || discrete !== t.discrete)) {
+      if (map && (map !== t.painted || discrete !== t.discrete)) {
         // A multi-class output: the probability of its class, in the class's colour.
         if (t.layer === -1 && frame?.classes) paintClassMap(t.canvas, { grids: frame.classes, index: t.index }, discrete);
-        else paintBase64(t.canvas, b64, discrete);
-        t.painted = b64;
+        else paintMap(t.canvas, map, discrete);
+        t.painted = map;
         t.discrete = discrete;
       }
     }

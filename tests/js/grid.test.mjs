@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { decodeBytes, decodeGrid, firstLayerLines, gridPoint, lineInSquare, toPixel } from "../../static/js/grid.js";
+import { decodeBytes, decodeGrid, firstLayerLines, gridBytes, gridPoint, lineInSquare, toPixel } from "../../static/js/grid.js";
 import { OPTIONS } from "./fixture.mjs";
 
 /** The plotted square is [−E, E]² (the server's limit). */
@@ -66,4 +66,12 @@ test("first-layer lines only when the inputs are exactly x1 and x2", () => {
   assert.equal(firstLayerLines(["x2", "x1"], weights, biases, E), null);
   // Weights from a frame of before a change (one input): no lines, no error.
   assert.deepEqual(firstLayerLines(["x1", "x2"], [[[1, 0]], [[1], [1]]], biases, E), []);
+});
+
+test("a map is base64 (JSON answers) or bytes (binary answers): both give the same bytes and values", () => {
+  const bytes = Uint8Array.from([0, 255, 51, 204]);
+  const b64 = Buffer.from(bytes).toString("base64");
+  assert.equal(gridBytes(bytes), bytes, "bytes are used as they are");
+  assert.deepEqual([...gridBytes(b64)], [...bytes]);
+  assert.deepEqual([...decodeGrid(bytes)], [...decodeGrid(b64)]);
 });

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { Controller } from "../../static/js/controller.js";
+import { Controller, THUMBS_EVERY_MS } from "../../static/js/controller.js";
 import { defaultSettings, toServerConfig } from "../../static/js/state.js";
 import { OPTIONS, fakeClock } from "./fixture.mjs";
 
@@ -88,7 +88,7 @@ test("playing: the next step goes as soon as an answer is in, with its frame", a
   const { c, config, answer } = await started();
   c.play();
   const body = await answer("step", stepAnswer(config, 0, 5));
-  assert.deepEqual(body, { epochs: 10000, max_ms: 12, frame: true, since: 0, thumb: 25, neuron: null });
+  assert.deepEqual(body, { epochs: 10000, max_ms: 12, frame: true, since: 0, thumb: 25, neuron: null, thumbs: true });
   assert.equal(c.state.epoch, 5);
   assert.equal((await answer("step", stepAnswer(config, 5, 9))).since, 5);
   c.pause();
@@ -276,7 +276,7 @@ test("slow speeds: one epoch per step, the next sent only when its time has come
   const clock = fakeClock();
   const { c, config, answer, idle } = await started({ speed: "5ps", clock });
   c.play();
-  assert.deepEqual(await answer("step", stepAnswer(config, 0, 1)), { epochs: 1, frame: true, since: 0, thumb: 25, neuron: null });
+  assert.deepEqual(await answer("step", stepAnswer(config, 0, 1)), { epochs: 1, frame: true, since: 0, thumb: 25, neuron: null, thumbs: true });
   c.drawn();
   await idle(); // 200 ms have not passed
   assert.equal(clock.waiting, 1);
@@ -313,4 +313,70 @@ test("one batch: pauses, sends batches 1 asking for its points, and keeps them t
   c.step(); // an epoch step: no batch to highlight any more
   await answer("step", stepAnswer(config, 2, 3));
   assert.equal(c.batchPoints, null);
+});
+
+test("thumbnails: asked at most every THUMBS_EVERY_MS while playing, kept in between, always when paused or after a change", async () => {
+  const clock = fakeClock();
+  // 3 epochs per frame: the next step goes when the answer has been drawn.
+  const { c, config, answer, idle } = await started({ speed: "3", clock });
+  const weights = [[[0.1, 0.2]], [[0.3], [0.4]]];
+  const withThumbs = (from, to, tag) => {
+    const a = stepAnswer(config, from, to);
+    return { ...a, frame: { ...a.frame, weights, output: `out${to}`, features: [`f${tag}`], neurons: [[`n${tag}`, `m${tag}`]] } };
+  };
+  const without = (from, to) => {
+    const a = stepAnswer(config, from, to);
+    return { ...a, frame: { ...a.frame, weights, output: `out${to}`, features: null, neurons: null } };
+  };
+  // While playing, the next step goes as soon as an answer is in: each answer's body is
+  // that of a step sent when the answer before it came in.
+  c.play();
+  assert.equal((await answer("step", withThumbs(0, 1, "A"))).thumbs, true, "the first step after a change asks");
+  c.drawn();
+  clock.advance(THUMBS_EVERY_MS - 1);
+  assert.equal((await answer("step", without(1, 2))).thumbs, false, "too soon: the output map only");
+  assert.equal(c.frame.output, "out2");
+  assert.deepEqual([c.frame.features, c.frame.neurons], [["fA"], [["nA", "mA"]]], "the previous thumbnails are kept");
+  c.drawn();
+  clock.advance(1);
+  assert.equal((await answer("step", without(2, 3))).thumbs, false, "sent 1 ms too soon");
+  c.drawn();
+  assert.equal((await answer("step", withThumbs(3, 4, "B"))).thumbs, true, "time for new thumbnails");
+  assert.deepEqual(c.frame.features, ["fB"]);
+  c.drawn();
+  // Another shape (a network changed meanwhile): not kept, and the next step asks.
+  const other = without(4, 5);
+  other.frame.weights = [[[0.1, 0.2, 0.3]], [[0.3], [0.4], [0.5]]];
+  assert.equal((await answer("step", other)).thumbs, false);
+  assert.equal(c.frame.features, null);
+  c.drawn();
+  assert.equal((await answer("step", withThumbs(5, 6, "C"))).thumbs, true, "thumbnails that did not fit: asked at once");
+  c.drawn();
+  await answer("step", without(6, 7));
+  c.drawn();
+  // Pausing while the thumbnails shown are older than the network: a whole frame follows.
+  c.pause();
+  await answer("step", without(7, 8));
+  const frameQuery = await answer("frame", withThumbs(8, 8, "D").frame);
+  assert.notEqual(frameQuery.thumbs, false);
+  assert.deepEqual(c.frame.features, ["fD"]);
+  c.drawn();
+  await idle();
+  // Paused, a single step asks for thumbnails.
+  c.step();
+  assert.equal((await answer("step", withThumbs(8, 9, "E"))).thumbs, true);
+  c.drawn();
+  c.play();
+  assert.equal((await answer("step", without(9, 10))).thumbs, false);
+  c.drawn();
+  // A change while a step is on its way: that answer is dropped, the next step asks.
+  c.change({ learning_rate: 0.3 });
+  await answer("step", without(10, 11));
+  await answer("patch", stateOf({ ...config, learning_rate: 0.3 }, 11));
+  assert.equal((await answer("step", withThumbs(10, 12, "F"))).thumbs, true, "after a change");
+  c.drawn();
+  c.pause();
+  await answer("step", withThumbs(12, 13, "G"));
+  c.drawn();
+  await idle();
 });

@@ -243,6 +243,7 @@ function fakeFetch(answers) {
     return {
       status,
       ok: status >= 200 && status < 300,
+      headers: new Headers({ "Content-Type": "application/json" }),
       text: async () => (body === undefined ? "" : JSON.stringify(body)),
     };
   };
