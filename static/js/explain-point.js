@@ -142,6 +142,7 @@ export const STAGES = /** @type {Stage[]} */ (["forward", "backward", "update"])
 // -- numbers ---------------------------------------------------------------------------------
 
 const MINUS = "−";
+const MARKER_NONE = "none"; // the marker layer is blank
 
 /**
  * A number with `digits` significant digits, trailing zeros dropped, a real minus sign;
@@ -665,7 +666,9 @@ export class ExplainPoint {
     /** @type {Context | null} */
     this.context = null;
     this.drawnKey = "";
-    this.markerKey = "";
+    this.markerKey = MARKER_NONE; // what the marker layer shows: none yet
+    /** @type {boolean | null} whether the DOM shows the panel open (null: not set yet) */
+    this.shownActive = null;
 
     button.textContent = TEXT.button;
     button.title = TEXT.buttonTitle;
@@ -898,13 +901,18 @@ export class ExplainPoint {
       this.ex = null;
     }
     if (this.active && this.index !== null && view.state !== this.askedState && !this.inFlight) this.request();
-    this.button.setAttribute("aria-pressed", String(this.active));
-    this.button.classList.toggle("active", this.active);
-    this.mapBox.classList.toggle("explaining", this.active);
-    this.panel.hidden = !this.active;
+    // The page calls this for every frame: while closed, touch the DOM only when that
+    // changes (reading the map's width after a change forces a layout, ~4 ms a frame).
+    if (this.shownActive !== this.active) {
+      this.shownActive = this.active;
+      this.button.setAttribute("aria-pressed", String(this.active));
+      this.button.classList.toggle("active", this.active);
+      this.mapBox.classList.toggle("explaining", this.active);
+      this.panel.hidden = !this.active;
+    }
     this.context = this.active && this.ex ? this.contextOf(this.ex, view) : null;
     if (this.active) this.render();
-    this.drawMarker();
+    if (this.active || this.markerKey !== MARKER_NONE) this.drawMarker();
   }
 
   /**
@@ -1011,7 +1019,7 @@ export class ExplainPoint {
     const size = this.mapBox.clientWidth;
     const points = this.view?.data?.train?.points;
     const p = this.active && this.index !== null ? points?.[this.index] : null;
-    const key = JSON.stringify([size, p]);
+    const key = p ? JSON.stringify([size, p]) : MARKER_NONE;
     if (key === this.markerKey) return;
     this.markerKey = key;
     const dpr = window.devicePixelRatio || 1;
