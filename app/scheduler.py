@@ -9,8 +9,10 @@ would without the scheduler. Each request keeps its own limits:
 - its epochs, and its wall-clock deadline (the server's budget, waiting included);
 - its CPU budget (``max_ms``): alone, the CPU time of its training as before; in a
   group of S, each stacked epoch's CPU time is shared out, 1/S to each member;
-- a group as a whole trains for at most ``group_cpu`` seconds of CPU, so that a large
-  class still gets its pictures often (each member's share is then group_cpu / S).
+- a group trains for at most its part of ``group_cpu`` seconds of CPU — S / N of it,
+  N the sessions that asked in the last second (at least S) — so that a class trains
+  about ``group_cpu`` for each time every student gets an answer, however its requests
+  fall into rounds, and still gets its pictures often.
 
 After a group has trained, the same thread builds each request's answer (``then``: the
 state and the frame's pictures) and hands it back at once, so that one thread does the
@@ -157,6 +159,7 @@ class Scheduler:
     def _train_round(self, jobs: list[_Job[Any]]) -> None:
         """Train each group, then answer its requests one by one (an error reaches the
         requests it concerns)."""
+        expected = len(self._seen)  # read without the lock: a count, for a budget
         groups: dict[Hashable, list[_Job[Any]]] = {}
         for job in jobs:
             groups.setdefault(shape_key(job.trainer), []).append(job)
@@ -166,7 +169,9 @@ class Scheduler:
                 if len(group) == 1:
                     _train_alone(group[0])
                 else:
-                    self._train_group(group)
+                    self._train_group(
+                        group, self.group_cpu * len(group) / max(len(group), expected)
+                    )
             except Exception as exc:  # this group's requests fail; the others go on
                 for job in group:
                     job.error = exc
@@ -178,7 +183,7 @@ class Scheduler:
                         job.error = exc
                 job.ready.set()
 
-    def _train_group(self, group: list[_Job[Any]]) -> None:
+    def _train_group(self, group: list[_Job[Any]], cap: float) -> None:
         spent = 0.0
         last = time.thread_time()
 
@@ -190,7 +195,7 @@ class Scheduler:
             last = now
             for i in training:
                 group[i].charged += share
-            if spent >= self.group_cpu:
+            if spent >= cap:
                 return training
             return [i for i in training if group[i].out_of_time()]
 

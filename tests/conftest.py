@@ -38,7 +38,10 @@ def store(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def settings(store: str) -> Settings:
-    return Settings(redis_url=store)
+    """The defaults, but a step's wall-clock budget long enough that a slow or busy
+    machine never cuts short a step whose epochs a test counts (the budget's own tests
+    set theirs)."""
+    return Settings(redis_url=store, step_time_budget=10.0)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.engine import Config, Trainer
+from app.engine import Config, Trainer, stacked
 from app.engine.optimizers import OPTIMIZERS
 from app.engine.stacked import shape_key, train_together
 
@@ -67,10 +67,11 @@ def test_every_optimizer_with_and_without_dropout(optimizer: str, dropout: float
     assert check(settings, 40) <= 1e-12
 
 
+@pytest.mark.parametrize("decay", [0.0, 0.01])  # a fixed rate is kept whole (S, P)
 @pytest.mark.parametrize("penalty", ["l1", "l2"])
-def test_regularisation_and_decay(penalty: str) -> None:
+def test_regularisation_and_decay(penalty: str, decay: float) -> None:
     settings = sessions(
-        3, regularization=penalty, regularization_rate=0.01, learning_rate_decay=0.01
+        3, regularization=penalty, regularization_rate=0.01, learning_rate_decay=decay
     )
     settings[1]["regularization_rate"] = 0.003
     assert check(settings, 60) <= 1e-12
@@ -174,3 +175,84 @@ def test_counts_of_their_own_and_a_stop_after_any_epoch() -> None:
     assert max(len(a) for a in asked) == 5
     with pytest.raises(ValueError):
         train_together(together, [1, 2])
+
+
+def test_a_stack_of_one_trains_alone_and_is_asked_after_every_epoch() -> None:
+    together, alone = twins(sessions(1, batch_size=7))
+    asked: list[list[int]] = []
+
+    def stop(training: list[int]) -> list[int]:
+        asked.append(training)
+        return training if together[0].epoch >= 4 else []
+
+    assert train_together(together, 10, stop) == [4]
+    assert asked == [[0]] * 4
+    alone[0].step(4)
+    assert_same(together[0], alone[0])
+
+
+def test_only_some_sessions_carry_a_partial_batch() -> None:
+    """With batch 7 an epoch ends in a partial batch, carried into the next; new data
+    (same count) drop it for one session only."""
+    together, alone = twins(sessions(3, batch_size=7, optimizer="momentum"))
+    for group in (together, alone):
+        for t in group:
+            t.step(2)
+        assert all(t._pending_count for t in group)
+        group[1].regenerate(99)
+        assert group[1]._pending_count == 0
+    train_together(together, 5)
+    for t in alone:
+        t.step(5)
+    for a, b in zip(together, alone, strict=True):
+        assert_same(a, b)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"activation": "tanh"},
+        {"activation": "relu", "problem": "regression", "dataset": "plane"},
+        {"activation": "sigmoid", "hidden_layers": (5,)},
+        {"activation": "linear", "hidden_layers": (3, 6, 2)},
+    ],
+)
+def test_the_stacked_losses_are_those_each_measures(
+    settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bit for bit, also when the sessions go through in blocks (here one by one and two
+    by two) and the number of points has no divisor to add the bias by (97, a prime)."""
+    rng = np.random.default_rng(5)
+    points = rng.uniform(-5, 5, (97, 2))
+    labels = np.where(points[:, 0] * points[:, 1] > 0, 1.0, -1.0)
+    if settings.get("problem") == "regression":
+        labels = points[:, 0] / 5
+    for block, custom in ((1, None), (2, (points, labels))):
+        group = [
+            Trainer(Config(**{**SMALL, **settings, "seed": s}), custom=custom)
+            if custom is None
+            else Trainer(
+                Config(**{**SMALL, **settings, "seed": s, "dataset": "custom"}), custom=custom
+            )
+            for s in range(3)
+        ]
+        train_together(group, 3)
+        count = len(group[0]._all_labels)
+        widths = max(group[0].net.sizes[1:])
+        monkeypatch.setattr(stacked, "MEASURE_BLOCK_BYTES", block * 4 * count * widths)
+        stack = stacked._Stack(group)
+        assert stack.measure is not None and stack.measure.block == block
+        assert stack._measure() == [t._measure() for t in group]
+
+
+def test_a_session_whose_update_is_not_finite_is_rolled_back() -> None:
+    """Weights so large that the gradient overflows: the update itself fails (not the
+    losses measured after the epoch), in the first chunk of the epoch."""
+    together, alone = twins(sessions(3, batch_size=7, problem="regression", dataset="plane"))
+    for group in (together, alone):
+        group[1].net.params[:] = 1e200
+    done = train_together(together, 5)
+    assert done == [t.step(5) for t in alone] and done[1] == 0
+    assert together[1].status == "diverged" and together[1].diverged_at_epoch == 1
+    for a, b in zip(together, alone, strict=True):
+        assert_same(a, b)
