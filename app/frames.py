@@ -19,6 +19,7 @@ from . import serialize
 
 MEDIA_TYPE = "application/vnd.playground.frame"
 MAGIC = b"NPF1"
+VARY = {"Vary": "Accept"}  # the answer's format depends on it (caches must know)
 
 # For the OpenAPI document: the 200 answer's second media type.
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -35,14 +36,31 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def wanted(accept: str | None) -> bool:
-    """The client named the binary format in its Accept header."""
-    return accept is not None and MEDIA_TYPE in accept
+    """The Accept header prefers the binary format: it names it (any case) with a
+    quality above 0 and at least that of JSON (or of ``*/*``, ``application/*``)."""
+    if not accept:
+        return False
+    quality: dict[str, float] = {}
+    for item in accept.lower().split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        quality[media] = max(q, quality.get(media, 0.0))
+    ours = quality.get(MEDIA_TYPE, 0.0)
+    json = max(quality.get(m, 0.0) for m in ("application/json", "application/*", "*/*"))
+    return ours > 0 and ours >= json
 
 
 def response(answer: dict[str, Any], frame_key: str | None) -> Response:
     """The binary answer: ``answer`` holds a frame of ``serialize.frame_bytes`` at
     ``frame_key`` (it may be None), or is that frame itself (``frame_key`` None)."""
-    return Response(encode(answer, frame_key), media_type=MEDIA_TYPE)
+    return Response(encode(answer, frame_key), media_type=MEDIA_TYPE, headers=VARY)
 
 
 def encode(answer: dict[str, Any], frame_key: str | None) -> bytes:

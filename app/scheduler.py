@@ -9,10 +9,12 @@ would without the scheduler. Each request keeps its own limits:
 - its epochs, and its wall-clock deadline (the server's budget, waiting included);
 - its CPU budget (``max_ms``): alone, the CPU time of its training as before; in a
   group of S, each stacked epoch's CPU time is shared out, 1/S to each member;
-- a group trains for at most its part of ``group_cpu`` seconds of CPU — S / N of it,
-  N the sessions that asked in the last second (at least S) — so that a class trains
-  about ``group_cpu`` for each time every student gets an answer, however its requests
-  fall into rounds, and still gets its pictures often.
+- a paced request (the page's fastest speeds: "as many epochs as ``max_ms`` allow") in
+  a group of S trains for at most S / N of ``group_cpu`` seconds of CPU, N the sessions
+  that asked in the last second (at least S), alone for at most 1 / N of it when N > 1:
+  a class trains about ``group_cpu`` each time every student gets an answer, however
+  its requests fall into rounds, and still gets its pictures often. A request for a
+  fixed number of epochs (the fixed speeds) trains them, within its own limits.
 
 After a group has trained, the same thread builds each request's answer (``then``: the
 state and the frame's pictures) and hands it back at once, so that one thread does the
@@ -46,6 +48,7 @@ class _Job(Generic[R]):
     epochs: int
     cpu: float  # seconds of CPU its training may take
     wall_end: float  # time.perf_counter() deadline
+    paced: bool  # as many epochs as its CPU budget allows: the class's cap applies
     then: Callable[[int], R]  # the answer, given the epochs trained
     done: int = 0
     result: R | None = None
@@ -91,22 +94,24 @@ class Scheduler:
         cpu: float,
         wall_end: float,
         then: Callable[[int], R],
+        paced: bool = False,
     ) -> R:
         """Train ``trainer`` (whose session's lock the caller holds, and no compute
         slot) up to ``epochs`` epochs within ``cpu`` seconds of CPU and the deadline
-        ``wall_end`` (at least one epoch unless diverged); then ``then(epochs trained)``
-        on the same thread, whose result is returned."""
-        job: _Job[R] = _Job(session, trainer, epochs, cpu, wall_end, then)
+        ``wall_end`` (at least one epoch unless diverged; ``paced``: the request asked
+        for as many as ``cpu`` allows, and shares the class's cap); then
+        ``then(epochs trained)`` on the same thread, whose result is returned."""
+        job: _Job[R] = _Job(session, trainer, epochs, cpu, wall_end, paced, then)
         if not self.together:  # each alone, in the request's thread, as before
             with self.compute:
-                _train_alone(job)
+                _train_alone(job, job.cpu)
                 return then(job.done)
         with self._cv:
             if self._closed:
                 raise RuntimeError("the scheduler is closed")
             self._queue.append(job)
             self._seen[session] = time.monotonic()
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
                 self._thread.start()
             self._cv.notify()
@@ -135,6 +140,8 @@ class Scheduler:
                     if not job.ready.is_set():
                         job.error = job.error or exc
                         job.ready.set()
+                if not isinstance(exc, Exception):
+                    raise
 
     def _next_round(self) -> list[_Job[Any]] | None:
         """Every waiting request, once as many wait as sessions asked lately (or the
@@ -159,19 +166,19 @@ class Scheduler:
     def _train_round(self, jobs: list[_Job[Any]]) -> None:
         """Train each group, then answer its requests one by one (an error reaches the
         requests it concerns)."""
-        expected = len(self._seen)  # read without the lock: a count, for a budget
+        expected = max(1, len(self._seen))  # read without the lock: a count, for a budget
         groups: dict[Hashable, list[_Job[Any]]] = {}
         for job in jobs:
             groups.setdefault(shape_key(job.trainer), []).append(job)
         self.rounds = [*self.rounds[-9:], Round([len(g) for g in groups.values()])]
         for group in groups.values():
             try:
+                cap = self.group_cpu * len(group) / max(len(group), expected)
                 if len(group) == 1:
-                    _train_alone(group[0])
+                    job = group[0]
+                    _train_alone(job, min(job.cpu, cap) if job.paced and expected > 1 else job.cpu)
                 else:
-                    self._train_group(
-                        group, self.group_cpu * len(group) / max(len(group), expected)
-                    )
+                    self._train_group(group, cap)
             except Exception as exc:  # this group's requests fail; the others go on
                 for job in group:
                     job.error = exc
@@ -195,19 +202,18 @@ class Scheduler:
             last = now
             for i in training:
                 group[i].charged += share
-            if spent >= cap:
-                return training
-            return [i for i in training if group[i].out_of_time()]
+            capped = spent >= cap
+            return [i for i in training if group[i].out_of_time() or (capped and group[i].paced)]
 
         done = train_together([job.trainer for job in group], [job.epochs for job in group], stop)
         for job, n in zip(group, done, strict=True):
             job.done = n
 
 
-def _train_alone(job: _Job[Any]) -> None:
-    """``Trainer.step`` with the request's limits: its CPU time on this thread, and the
-    wall-clock deadline."""
-    cpu_end = time.thread_time() + job.cpu
+def _train_alone(job: _Job[Any], cpu: float) -> None:
+    """``Trainer.step`` with the request's limits: ``cpu`` seconds of CPU time on this
+    thread, and the wall-clock deadline."""
+    cpu_end = time.thread_time() + cpu
 
     def stop() -> bool:
         return time.thread_time() >= cpu_end or time.perf_counter() >= job.wall_end

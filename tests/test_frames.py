@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from app import frames
 from app.engine import Trainer, config_from_dict, evaluate_grid
 from app.main import create_app
 from app.settings import Settings
@@ -210,3 +211,32 @@ def test_openapi_names_the_binary_media_type_and_thumbs(client: TestClient) -> N
     params = paths["/api/sessions/{session_id}/frame"]["get"]["parameters"]
     assert "thumbs" in [p["name"] for p in params]
     assert "accept" not in [p["name"].lower() for p in params]
+
+
+@pytest.mark.parametrize(
+    ("accept", "binary"),
+    [
+        (BINARY, True),
+        (BINARY.upper(), True),
+        (f"{BINARY}, application/json", True),
+        (f"application/json;q=0.5, {BINARY}", True),
+        (f"{BINARY};q=0", False),
+        (f"application/json, {BINARY};q=0.1", False),
+        (f"*/*, {BINARY};q=0.9", False),
+        (f"{BINARY};q=bad", False),
+        ("application/json", False),
+        ("*/*", False),
+        ("", False),
+    ],
+)
+def test_the_accept_header_chooses_by_quality(accept: str, binary: bool) -> None:
+    assert frames.wanted(accept) is binary
+
+
+def test_both_formats_say_they_vary_by_accept(client: TestClient) -> None:
+    sid = client.post("/api/sessions", json={"config": {"seed": 3}}).json()["id"]
+    for headers in ({}, ASK):
+        r = client.post(f"/api/sessions/{sid}/step", json={"frame": True}, headers=headers)
+        assert "Accept" in r.headers["vary"], headers
+        r = client.get(f"/api/sessions/{sid}/frame", headers=headers)
+        assert "Accept" in r.headers["vary"], headers

@@ -26,7 +26,11 @@ def make(count: int, **common: Any) -> list[Trainer]:
 
 
 def at_once(
-    scheduler: Scheduler, trainers: list[Trainer], epochs: int, cpu: float = FAR
+    scheduler: Scheduler,
+    trainers: list[Trainer],
+    epochs: int,
+    cpu: float = FAR,
+    paced: bool = False,
 ) -> list[int]:
     """Every trainer's request from a thread of its own, all at once."""
     done = [0] * len(trainers)
@@ -35,7 +39,7 @@ def at_once(
     def ask(i: int) -> None:
         start.wait()
         done[i] = scheduler.train(
-            f"s{i}", trainers[i], epochs, cpu, time.perf_counter() + FAR, answer
+            f"s{i}", trainers[i], epochs, cpu, time.perf_counter() + FAR, answer, paced
         )
 
     threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(trainers))]
@@ -101,7 +105,7 @@ def test_a_group_shares_its_cpu_and_is_capped() -> None:
     try:
         trainers = make(8)
         at_once(s, trainers, 1)  # now seen: the next requests wait for each other
-        done = at_once(s, trainers, 10_000)
+        done = at_once(s, trainers, 10_000, paced=True)
         assert all(n >= 1 for n in done)
         assert max(done) < 10_000
         for t, n in zip(trainers, done, strict=True):
@@ -158,3 +162,18 @@ def test_the_answer_is_built_on_the_scheduler_thread(scheduler: Scheduler) -> No
     with pytest.raises(LookupError):
         scheduler.train("a", t, 1, FAR, FAR, broken)
     assert scheduler.train("a", t, 1, FAR, FAR, answer) == 1
+
+
+def test_the_cap_is_for_paced_requests_only() -> None:
+    """A request for a fixed number of epochs gets them all in a class; a paced one
+    alone in its round, while others asked lately, gets its 1 / N of the cap."""
+    s = Scheduler(threading.BoundedSemaphore(2), gather=0.2, group_cpu=0.002)
+    try:
+        trainers = make(4)
+        at_once(s, trainers, 1)  # seen
+        assert at_once(s, trainers, 12) == [12, 12, 12, 12]
+        (other,) = make(1, hidden_layers=(8, 8))  # a shape of its own, paced
+        done = s.train("s0", other, 10_000, FAR, time.perf_counter() + FAR, answer, True)
+        assert 1 <= done < 10_000
+    finally:
+        s.close()

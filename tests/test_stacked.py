@@ -20,7 +20,7 @@ def twins(settings: list[dict[str, Any]]) -> tuple[list[Trainer], list[Trainer]]
     return make(), make()
 
 
-def assert_same(together: Trainer, alone: Trainer, tol: float = 1e-12) -> float:
+def assert_same(together: Trainer, alone: Trainer, tol: float = 0.0) -> float:
     """Weights within ``tol`` and the same epoch, history, counters and checkpoints;
     returns the largest weight difference."""
     diff = float(np.abs(together.net.params - alone.net.params).max())
@@ -256,3 +256,35 @@ def test_a_session_whose_update_is_not_finite_is_rolled_back() -> None:
     assert together[1].status == "diverged" and together[1].diverged_at_epoch == 1
     for a, b in zip(together, alone, strict=True):
         assert_same(a, b)
+
+
+ADAM_DECAY = {"optimizer": "adam", "learning_rate": 0.003}
+RMS_L2 = {"optimizer": "rmsprop", "learning_rate": 0.003, "learning_rate_decay": 0.01}
+NO_PENALTY = [{"regularization": p, "regularization_rate": 0.0} for p in ("l1", "none", "l2")]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        [{**ADAM_DECAY, "learning_rate_decay": d} for d in (0.0, 0.02, 0.005)],  # mixed decay
+        [{**RMS_L2, "regularization": "l2", "regularization_rate": r} for r in (0.001, 0.01)]
+        + [{**RMS_L2, "regularization": "l2", "regularization_rate": 0.003}],
+        NO_PENALTY,  # L1 and L2 at rate 0 stack with "none" (the same key)
+        [{"problem": "multiclass", "dataset": "blobs", "dropout": 0.2}] * 3,
+        [{"problem": "regression", "dataset": "plane", "activation": "sigmoid"}] * 3,
+    ],
+)
+def test_more_cases_are_bit_for_bit_alone(changes: list[dict[str, Any]]) -> None:
+    settings = [{**s, **c} for s, c in zip(sessions(3, batch_size=7), changes, strict=True)]
+    assert check(settings, 30) == 0.0
+
+
+def test_nesterov_with_dropout_after_batch_steps_is_bit_for_bit_alone() -> None:
+    together, alone = twins(sessions(3, optimizer="nesterov", dropout=0.2, batch_size=7))
+    for group in (together, alone):
+        group[1].step_batches(2)
+        group[2].step_batches(5)
+    done = train_together(together, 20)
+    assert done == [t.step(20) for t in alone]
+    for a, b in zip(together, alone, strict=True):
+        assert assert_same(a, b) == 0.0

@@ -131,6 +131,7 @@ def step(
     scheduler: SchedulerDep,
     rooms: RoomsDep,
     lang: LangDep,
+    response: Response,
     accept: AcceptHeader = None,
 ) -> dict[str, Any] | Response:
     count = body.batches or body.epochs or 1
@@ -169,13 +170,15 @@ def step(
                 batches = trainer.step_batches(body.batches, stop=_limits(cpu, wall_end))
                 out = answer(trainer.epoch - epoch_before, batches)
         else:  # trained (and drawn) by the scheduler, with other sessions of its shape
-            out = scheduler.train(session.id, trainer, count, cpu, wall_end, answer)
+            paced = body.max_ms is not None
+            out = scheduler.train(session.id, trainer, count, cpu, wall_end, answer, paced)
         out["room"] = classroom.finish(rooms, link, session)
     # Encoded outside the session's lock.
     if frames.wanted(accept):
         return frames.response(out, "frame")
     if out["frame"] is not None:
         out["frame"] = serialize.with_maps(out["frame"], serialize.b64)
+    response.headers.update(frames.VARY)
     return out
 
 
@@ -206,6 +209,7 @@ def regenerate(ref: SessionDep, rooms: RoomsDep, lang: LangDep) -> dict[str, Any
 def read_frame(
     ref: SessionDep,
     compute: ComputeDep,
+    response: Response,
     since: int = Query(0, ge=0, description="history points the client already has"),
     thumb: int = Query(
         THUMB_DEFAULT, ge=THUMB_MIN, le=THUMB_MAX, description="thumbnail grid size"
@@ -229,6 +233,7 @@ def read_frame(
             raise ApiError.of(exc) from None
     if frames.wanted(accept):
         return frames.response(out, None)
+    response.headers.update(frames.VARY)
     return serialize.with_maps(out, serialize.b64)
 
 
