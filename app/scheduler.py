@@ -20,10 +20,11 @@ After a group has trained, the same thread builds each request's answer (``then`
 state and the frame's pictures) and hands it back at once, so that one thread does the
 numerical work of every step and the request threads only encode and send: many
 threads computing at once mostly fight over Python's GIL. Before a round the scheduler
-waits up to ``gather`` seconds while fewer requests wait than sessions asked in the last
-second (a class's next requests arriving as their answers go out); a lone user never
-waits. The route holds the session's lock while it waits (a session is in at most one
-request at a time).
+waits up to ``gather`` seconds while a session of the same shape as a waiting request,
+which asked in the last second, has not asked again (a class's next requests arrive as
+their answers go out); a lone user, or users of different shapes, never wait. The
+route holds the session's lock while it waits (a session is in at most one request at
+a time).
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class Scheduler:
         self.group_cpu = group_cpu
         self.rounds: list[Round] = []  # the last few, newest last
         self._queue: list[_Job[Any]] = []
-        self._seen: dict[str, float] = {}  # session → when it last asked
+        self._seen: dict[str, tuple[float, Hashable]] = {}  # session → when, its shape
         self._cv = threading.Condition()
         self._thread: threading.Thread | None = None
         self._closed = False
@@ -110,7 +111,7 @@ class Scheduler:
             if self._closed:
                 raise RuntimeError("the scheduler is closed")
             self._queue.append(job)
-            self._seen[session] = time.monotonic()
+            self._seen[session] = (time.monotonic(), shape_key(trainer))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
                 self._thread.start()
@@ -154,14 +155,21 @@ class Scheduler:
             deadline = time.monotonic() + self.gather
             while not self._closed:
                 now = time.monotonic()
-                for session, when in list(self._seen.items()):
+                for session, (when, _) in list(self._seen.items()):
                     if now - when > RECENT:
                         del self._seen[session]
-                if len(self._queue) >= len(self._seen) or now >= deadline:
+                if now >= deadline or not self._missing():
                     break
                 self._cv.wait(deadline - now)
             jobs, self._queue = self._queue, []
             return jobs
+
+    def _missing(self) -> bool:
+        """Whether a session that asked lately, of a shape that waits, is not waiting:
+        its request may be on the way, to be trained with them (under the lock)."""
+        waiting = {job.session for job in self._queue}
+        shapes = {self._seen[s][1] for s in waiting if s in self._seen}
+        return any(s not in waiting and shape in shapes for s, (_, shape) in self._seen.items())
 
     def _train_round(self, jobs: list[_Job[Any]]) -> None:
         """Train each group, then answer its requests one by one (an error reaches the

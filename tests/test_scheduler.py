@@ -177,3 +177,20 @@ def test_the_cap_is_for_paced_requests_only() -> None:
         assert 1 <= done < 10_000
     finally:
         s.close()
+
+
+def test_nobody_waits_for_sessions_of_another_shape() -> None:
+    """Two users of different shapes, one after the other: neither round waits."""
+    s = Scheduler(threading.BoundedSemaphore(2), gather=0.5)
+    try:
+        (a,) = make(1)
+        (b,) = make(1, hidden_layers=(4,))
+        s.train("a", a, 1, FAR, FAR, answer)
+        s.train("b", b, 1, FAR, FAR, answer)
+        began = time.perf_counter()
+        for _ in range(5):
+            s.train("a", a, 1, FAR, FAR, answer)
+            s.train("b", b, 1, FAR, FAR, answer)
+        assert (time.perf_counter() - began) / 10 < 0.25  # the 0.5 s gather never ran out
+    finally:
+        s.close()
