@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import subprocess
 import sys
 import time
@@ -337,3 +338,11 @@ def catalog(lang: str, namespace: str = "page") -> dict[str, str]:
     """The page catalog static/i18n/<lang>/<namespace>.json, flat keys."""
     path = ROOT / "static" / "i18n" / lang / f"{namespace}.json"
     return flatten(json.loads(path.read_text("utf-8")))
+
+
+def decode_frame(content: bytes) -> tuple[dict[str, Any], bytes]:
+    """A binary answer (docs/API.md, Binary frames) → (its JSON head, its maps part)."""
+    assert content[:4] == b"NPF1"
+    (n,) = struct.unpack("<I", content[4:8])
+    head = json.loads(content[8 : 8 + n].decode("utf-8"))
+    return head, content[8 + n :]

@@ -5,8 +5,6 @@ for every kind of output; ``thumbs=false``; errors stay JSON; JSON clients uncha
 from __future__ import annotations
 
 import base64
-import json
-import struct
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +16,7 @@ from app import frames
 from app.engine import Trainer, config_from_dict, evaluate_grid
 from app.main import create_app
 from app.settings import Settings
-from tests.helpers import new_session, strict_json
+from tests.helpers import decode_frame, new_session, strict_json
 
 BINARY = "application/vnd.playground.frame"
 ASK = {"Accept": BINARY}
@@ -34,14 +32,6 @@ CONFIGS: dict[str, dict[str, Any]] = {
 def client() -> Iterator[TestClient]:
     with TestClient(create_app(Settings())) as c:
         yield c
-
-
-def decode(content: bytes) -> tuple[dict[str, Any], bytes]:
-    """A binary answer → (its JSON head, its maps part)."""
-    assert content[:4] == b"NPF1"
-    (n,) = struct.unpack("<I", content[4:8])
-    head = json.loads(content[8 : 8 + n].decode("utf-8"))
-    return head, content[8 + n :]
 
 
 def with_base64(frame: dict[str, Any], maps: bytes) -> dict[str, Any]:
@@ -74,7 +64,7 @@ def binary_step(client: TestClient, sid: str, body: dict[str, Any]) -> dict[str,
     r = client.post(f"/api/sessions/{sid}/step", json=body, headers=ASK)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == BINARY
-    head, maps = decode(r.content)
+    head, maps = decode_frame(r.content)
     head["frame"] = with_base64(head["frame"], maps)
     return head
 
@@ -117,7 +107,7 @@ def test_binary_frame_decodes_to_the_json_frame(
     expected = strict_json(client.get(f"/api/sessions/{sid}/frame?{query}"))
     r = client.get(f"/api/sessions/{sid}/frame?{query}", headers=ASK)
     assert r.status_code == 200 and r.headers["content-type"] == BINARY
-    head, maps = decode(r.content)
+    head, maps = decode_frame(r.content)
     assert with_base64(head, maps) == expected
     assert (expected["features"] is not None) == thumbs
 
@@ -125,7 +115,7 @@ def test_binary_frame_decodes_to_the_json_frame(
 def test_a_step_without_a_frame_is_binary_too(client: TestClient) -> None:
     sid = new_session(client, seed=1)["id"]
     r = client.post(f"/api/sessions/{sid}/step", json={"epochs": 1}, headers=ASK)
-    head, maps = decode(r.content)
+    head, maps = decode_frame(r.content)
     assert head["frame"] is None and maps == b"" and head["epochs_run"] == 1
 
 

@@ -17,7 +17,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.engine.trainer import Trainer
-from tests.helpers import DIVERGING, animation_frames, epoch, export_from_page, open_page, wait_idle
+from tests.helpers import (
+    DIVERGING,
+    animation_frames,
+    decode_frame,
+    epoch,
+    export_from_page,
+    open_page,
+    wait_idle,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -250,7 +258,7 @@ def test_one_batch_step_is_exactly_one_update_and_rings_its_points(
     before = api.get(f"/api/sessions/{session}/model").json()
     with page.expect_response(lambda r: r.url.endswith("/step")) as answer:
         page.click("#batch-step-button")
-    step = answer.value.json()
+    step, _ = decode_frame(answer.value.body())  # the page asks for binary frames
     wait_idle(page)
     after = api.get(f"/api/sessions/{session}/model").json()
     assert after["weights"] != before["weights"]
