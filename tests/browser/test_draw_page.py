@@ -384,10 +384,14 @@ def layer_alpha(page: Page, x: float, y: float, radius: int = 6) -> int:
 
 
 def paste(page: Page, text: str) -> None:
-    summary = page.locator(".paste-data")
-    if summary.get_attribute("open") is None:
-        page.click(".paste-data summary")
-    page.fill(".paste-text", text)
+    # Opened by setting `open` and filled by setting the value (idempotent, no waiting for
+    # actionability): a click on the summary and `fill` timed out once on a slow CI.
+    page.locator(".paste-text").evaluate(
+        "(box, text) => { box.closest('details').open = true; box.value = text;"
+        " box.dispatchEvent(new Event('input', {bubbles: true})); }",
+        text,
+    )
+    expect(page.locator(".paste-text")).to_be_visible()
     page.get_by_role("button", name="Use pasted data").click()
 
 
